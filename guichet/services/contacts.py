@@ -1,0 +1,242 @@
+"""Contacts: every exchange with a citizen, whatever the channel, qualified and journaled."""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter as Tally
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from guichet.db import Database
+from guichet.domain import Channel, Outcome, Role
+from guichet.models import Agent, Citizen, Contact, ExternalBody, MunicipalService, Theme
+from guichet.services import clock
+from guichet.services.errors import NotAllowedError, NotFoundError, ValidationError
+
+MAX_DURATION_S = 8 * 3600
+# Channels whose answer goes back in writing: the sender must be known.
+_NEEDS_CITIZEN = {
+    Channel.MAIL: "Un courrier doit être rattaché à son expéditeur : recherchez ou créez le citoyen.",
+    Channel.EMAIL: "Un courriel doit être rattaché à son expéditeur : recherchez ou créez le citoyen.",
+    Channel.SMS: "Un SMS doit être rattaché à son expéditeur : recherchez ou créez le citoyen.",
+}
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    """What the contact form sends. ``started_at`` defaults to now."""
+
+    channel: Channel | None
+    theme_id: uuid.UUID | None
+    outcome: Outcome | None
+    citizen_id: uuid.UUID | None = None
+    subject: str = ""
+    notes: str = ""
+    oriented_service_id: uuid.UUID | None = None
+    oriented_body_id: uuid.UUID | None = None
+    started_at: datetime | None = None
+    duration_s: int = 0
+
+
+@dataclass(frozen=True)
+class ContactRow:
+    id: uuid.UUID
+    channel: Channel
+    started_at: datetime
+    duration_s: int
+    agent_id: uuid.UUID
+    agent_name: str
+    citizen_id: uuid.UUID | None
+    citizen_name: str
+    theme_id: uuid.UUID
+    theme_label: str
+    subject: str
+    notes: str
+    outcome: Outcome
+    oriented_service_id: uuid.UUID | None
+    oriented_body_id: uuid.UUID | None
+    orientation_label: str
+
+
+@dataclass(frozen=True)
+class Journal:
+    day: date
+    rows: tuple[ContactRow, ...]
+    # Counts for the day under every filter except the channel one, so the agent sees the spread.
+    counts_by_channel: dict[Channel, int] = field(default_factory=dict)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts_by_channel.values())
+
+
+class ContactService:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    def log(self, *, agent_id: uuid.UUID, site_id: uuid.UUID, data: ContactInput) -> ContactRow:
+        """Record one contact in one transaction and return it as the journal shows it."""
+        now = clock.now()
+        with self._db.write() as s:
+            self._check(s, data, now)
+            contact = Contact(site_id=site_id, agent_id=agent_id)
+            self._apply(contact, data, now)
+            s.add(contact)
+            s.flush()
+            return self._row(s, contact.id)
+
+    def update(self, *, contact_id: uuid.UUID, agent_id: uuid.UUID, data: ContactInput) -> ContactRow:
+        """Correct a contact on the day it was logged, by its author or a supervisor."""
+        now = clock.now()
+        with self._db.write() as s:
+            contact = s.get(Contact, contact_id)
+            if contact is None or contact.deleted_at is not None:
+                raise NotFoundError("Ce contact n'existe pas ou a été supprimé.")
+            if clock.local_day(contact.created_at) != clock.local_day(now):
+                raise NotAllowedError("Un contact ne peut être modifié que le jour où il a été saisi.")
+            editor = s.get(Agent, agent_id)
+            if editor is None or (contact.agent_id != agent_id and editor.role is Role.AGENT):
+                raise NotAllowedError("Seul l'agent qui a saisi ce contact, ou un superviseur, peut le modifier.")
+            self._check(s, data, now)
+            self._apply(contact, data, now, keep_start=True)
+            s.flush()
+            return self._row(s, contact.id)
+
+    def journal(
+        self,
+        *,
+        site_id: uuid.UUID,
+        day: date,
+        channel: Channel | None = None,
+        theme_id: uuid.UUID | None = None,
+        agent_id: uuid.UUID | None = None,
+        outcome: Outcome | None = None,
+    ) -> Journal:
+        """The contacts of one site on one Paris day, newest first, with counts by channel."""
+        start, end = clock.day_bounds(day)
+        with self._db.read() as s:
+            query = self._row_query().where(
+                Contact.site_id == site_id,
+                Contact.started_at >= start,
+                Contact.started_at < end,
+                Contact.deleted_at.is_(None),
+            )
+            if theme_id is not None:
+                children = select(Theme.id).where(Theme.parent_id == theme_id)
+                query = query.where((Contact.theme_id == theme_id) | Contact.theme_id.in_(children))
+            if agent_id is not None:
+                query = query.where(Contact.agent_id == agent_id)
+            if outcome is not None:
+                query = query.where(Contact.outcome == outcome)
+            rows = [self._to_row(r) for r in s.execute(query.order_by(Contact.started_at.desc()))]
+        counts = Tally(r.channel for r in rows)
+        if channel is not None:
+            rows = [r for r in rows if r.channel is channel]
+        return Journal(day=day, rows=tuple(rows), counts_by_channel={c: counts.get(c, 0) for c in Channel})
+
+    # -- internals ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _check(s: Session, data: ContactInput, now: datetime) -> None:
+        errors: dict[str, str] = {}
+        if data.channel is None:
+            errors["channel"] = "Choisissez le canal du contact."
+        if data.theme_id is None:
+            errors["theme"] = "Choisissez un thème."
+        else:
+            theme = s.get(Theme, data.theme_id)
+            if theme is None or theme.deleted_at is not None:
+                errors["theme"] = "Ce thème n'existe plus : choisissez-en un autre."
+        if data.outcome is None:
+            errors["outcome"] = "Indiquez la suite donnée au contact."
+        elif data.outcome is Outcome.ORIENTED_SERVICE and data.oriented_service_id is None:
+            errors["orientation"] = "Indiquez le service vers lequel le citoyen est orienté."
+        elif data.outcome is Outcome.ORIENTED_EXTERNAL and data.oriented_body_id is None:
+            errors["orientation"] = "Indiquez l'organisme extérieur vers lequel le citoyen est orienté."
+        if data.channel in _NEEDS_CITIZEN and data.citizen_id is None:
+            errors["citizen"] = _NEEDS_CITIZEN[data.channel]
+        if data.citizen_id is not None:
+            citizen = s.get(Citizen, data.citizen_id)
+            if citizen is None or citizen.deleted_at is not None:
+                errors["citizen"] = "Ce citoyen n'existe plus : recherchez-le à nouveau."
+            elif data.channel is Channel.EMAIL and not citizen.email:
+                errors["citizen"] = "Pour un courriel, la fiche du citoyen doit comporter son adresse électronique."
+            elif data.channel is Channel.SMS and not citizen.phone:
+                errors["citizen"] = "Pour un SMS, la fiche du citoyen doit comporter son numéro de téléphone."
+        if len(data.subject) > 200:
+            errors["subject"] = "L'objet ne doit pas dépasser 200 caractères."
+        if not 0 <= data.duration_s <= MAX_DURATION_S:
+            errors["duration"] = "La durée doit être comprise entre 0 et 8 heures."
+        if data.started_at is not None and data.started_at > now + timedelta(minutes=5):
+            errors["started_at"] = "L'heure du contact ne peut pas être dans le futur."
+        if errors:
+            raise ValidationError(errors)
+
+    @staticmethod
+    def _apply(contact: Contact, data: ContactInput, now: datetime, keep_start: bool = False) -> None:
+        contact.channel = data.channel
+        if not keep_start or data.started_at is not None:
+            contact.started_at = data.started_at or now
+        contact.duration_s = data.duration_s
+        contact.citizen_id = data.citizen_id
+        contact.theme_id = data.theme_id
+        contact.subject = data.subject.strip()
+        contact.notes = data.notes.strip()
+        contact.outcome = data.outcome
+        # Only the orientation that matches the outcome is kept.
+        oriented = data.outcome in (Outcome.ORIENTED_SERVICE, Outcome.REQUEST_OPENED)
+        contact.oriented_service_id = data.oriented_service_id if oriented else None
+        contact.oriented_body_id = data.oriented_body_id if data.outcome is Outcome.ORIENTED_EXTERNAL else None
+
+    _svc = aliased(MunicipalService)
+    _body = aliased(ExternalBody)
+
+    @classmethod
+    def _row_query(cls):  # noqa: ANN206
+        return (
+            select(
+                Contact,
+                Agent.first_name,
+                Agent.last_name,
+                Citizen.civility,
+                Citizen.last_name,
+                Citizen.first_names,
+                Theme.label,
+                cls._svc.name,
+                cls._body.name,
+            )
+            .join(Agent, Agent.id == Contact.agent_id)
+            .join(Theme, Theme.id == Contact.theme_id)
+            .outerjoin(Citizen, Citizen.id == Contact.citizen_id)
+            .outerjoin(cls._svc, cls._svc.id == Contact.oriented_service_id)
+            .outerjoin(cls._body, cls._body.id == Contact.oriented_body_id)
+        )
+
+    @staticmethod
+    def _to_row(r) -> ContactRow:  # noqa: ANN001
+        c: Contact = r[0]
+        citizen = " ".join(p for p in (r[3].value if r[3] else "", (r[4] or "").upper(), r[5] or "") if p)
+        return ContactRow(
+            id=c.id,
+            channel=c.channel,
+            started_at=c.started_at,
+            duration_s=c.duration_s,
+            agent_id=c.agent_id,
+            agent_name=f"{r[1]} {r[2]}",
+            citizen_id=c.citizen_id,
+            citizen_name=citizen,
+            theme_id=c.theme_id,
+            theme_label=r[6],
+            subject=c.subject,
+            notes=c.notes,
+            outcome=c.outcome,
+            oriented_service_id=c.oriented_service_id,
+            oriented_body_id=c.oriented_body_id,
+            orientation_label=r[7] or r[8] or "",
+        )
+
+    def _row(self, s: Session, contact_id: uuid.UUID) -> ContactRow:
+        return self._to_row(s.execute(self._row_query().where(Contact.id == contact_id)).one())
