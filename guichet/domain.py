@@ -44,6 +44,18 @@ class Outcome(StrEnum):
     def label(self) -> str:
         return OUTCOME_LABELS[self]
 
+    @property
+    def short_label(self) -> str:
+        return OUTCOME_SHORT_LABELS[self]
+
+
+OUTCOME_SHORT_LABELS: dict[Outcome, str] = {
+    Outcome.ANSWERED: "Réponse immédiate",
+    Outcome.ORIENTED_SERVICE: "Orienté (service)",
+    Outcome.ORIENTED_EXTERNAL: "Orienté (extérieur)",
+    Outcome.ONLINE_HELP: "Aide démarche en ligne",
+    Outcome.REQUEST_OPENED: "Demande ouverte",
+}
 
 OUTCOME_LABELS: dict[Outcome, str] = {
     Outcome.ANSWERED: "Réponse immédiate",

@@ -92,18 +92,19 @@ class CitizenService:
         if not terms:
             return []
         match = " ".join(f'"{t}"*' for t in terms)
+        # search_text starts with the folded last name, then first names: ordering on it is alphabetical
+        # regardless of case and accents, and done before LIMIT, so "Évrard" is not cut in favour of "Ezzine".
         with self._db.read() as s:
             found = s.scalars(
                 select(Citizen).from_statement(
                     text(
                         "SELECT c.* FROM citizen_fts JOIN citizen c ON c.rowid = citizen_fts.rowid "
                         "WHERE citizen_fts MATCH :match AND c.deleted_at IS NULL "
-                        "ORDER BY c.last_name, c.first_names LIMIT :limit"
+                        "ORDER BY c.search_text, c.id LIMIT :limit"
                     )
                 ),
                 {"match": match, "limit": limit},
             ).all()
-        found = sorted(found, key=lambda c: (fold(c.last_name), fold(c.first_names)))
         return [summary(c) for c in found]
 
     def get(self, *, citizen_id: uuid.UUID) -> CitizenSummary:

@@ -23,6 +23,8 @@ _NEEDS_CITIZEN = {
     Channel.EMAIL: "Un courriel doit être rattaché à son expéditeur : recherchez ou créez le citoyen.",
     Channel.SMS: "Un SMS doit être rattaché à son expéditeur : recherchez ou créez le citoyen.",
 }
+# Outcomes that keep the municipal service named on the form (the others drop it).
+_KEEPS_SERVICE = (Outcome.ORIENTED_SERVICE, Outcome.REQUEST_OPENED)
 
 
 @dataclass(frozen=True)
@@ -156,6 +158,15 @@ class ContactService:
             errors["orientation"] = "Indiquez le service vers lequel le citoyen est orienté."
         elif data.outcome is Outcome.ORIENTED_EXTERNAL and data.oriented_body_id is None:
             errors["orientation"] = "Indiquez l'organisme extérieur vers lequel le citoyen est orienté."
+        # The lists of the form may be older than a deletion (by a supervisor, by sync): check what will be kept.
+        elif data.outcome is Outcome.ORIENTED_EXTERNAL:
+            body = s.get(ExternalBody, data.oriented_body_id)
+            if body is None or body.deleted_at is not None:
+                errors["orientation"] = "Cet organisme n'existe plus : choisissez-en un autre."
+        elif data.outcome in _KEEPS_SERVICE and data.oriented_service_id is not None:
+            service = s.get(MunicipalService, data.oriented_service_id)
+            if service is None or service.deleted_at is not None:
+                errors["orientation"] = "Ce service n'existe plus : choisissez-en un autre."
         if data.channel in _NEEDS_CITIZEN and data.citizen_id is None:
             errors["citizen"] = _NEEDS_CITIZEN[data.channel]
         if data.citizen_id is not None:
@@ -187,8 +198,7 @@ class ContactService:
         contact.notes = data.notes.strip()
         contact.outcome = data.outcome
         # Only the orientation that matches the outcome is kept.
-        oriented = data.outcome in (Outcome.ORIENTED_SERVICE, Outcome.REQUEST_OPENED)
-        contact.oriented_service_id = data.oriented_service_id if oriented else None
+        contact.oriented_service_id = data.oriented_service_id if data.outcome in _KEEPS_SERVICE else None
         contact.oriented_body_id = data.oriented_body_id if data.outcome is Outcome.ORIENTED_EXTERNAL else None
 
     _svc = aliased(MunicipalService)

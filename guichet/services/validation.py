@@ -43,7 +43,8 @@ def normalize_phone(raw: str) -> str | None:
         if len(national) != 9 or national[0] == "0":
             return None
         return "+33" + national
-    if not 8 <= len(international) <= 15:
+    # Country codes never start with 0: "+06 12..." is a national number with a stray "+", not a foreign one.
+    if international.startswith("0") or not 8 <= len(international) <= 15:
         return None
     return "+" + international
 

@@ -1,0 +1,109 @@
+"""Command line: `guichet` (desk), `guichet demo`, `guichet db upgrade`, ..."""
+
+from __future__ import annotations
+
+import time
+
+_STARTED = time.perf_counter()
+
+import argparse  # noqa: E402
+import logging  # noqa: E402
+import sys  # noqa: E402
+from dataclasses import replace  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from guichet import __version__  # noqa: E402
+from guichet.config import Settings, data_dir  # noqa: E402
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="guichet", description="Guichet — accueil unique des mairies")
+    parser.add_argument("--version", action="version", version=f"Guichet {__version__}")
+    parser.add_argument("--db", type=Path, help="fichier SQLite du site (par défaut : celui des réglages)")
+    parser.add_argument("--config", type=Path, help="fichier de réglages guichet.toml")
+    parser.add_argument("-v", "--verbose", action="store_true", help="journal détaillé")
+    sub = parser.add_subparsers(dest="command")
+    desk = sub.add_parser("desk", help="poste d'accueil (par défaut)")
+    desk.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
+    demo = sub.add_parser("demo", help="crée une base de démonstration et ouvre le poste d'accueil")
+    demo.add_argument("--no-gui", action="store_true", help="crée seulement la base")
+    demo.add_argument("--reset", action="store_true", help="recrée la base de démonstration")
+    db = sub.add_parser("db", help="base de données locale")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="crée ou met à jour le schéma")
+    db_sub.add_parser("version", help="affiche la révision du schéma")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    settings = Settings.load(args.config)
+    command = args.command or "desk"
+    if command == "demo":
+        settings = replace(settings, db_path=args.db or data_dir() / "demo.sqlite3")
+        return _demo(settings, gui=not args.no_gui, reset=args.reset)
+    if args.db:
+        settings = replace(settings, db_path=args.db)
+    if command == "db":
+        return _db(settings, args.db_command)
+    from guichet.app import run_desk
+
+    return run_desk(settings, startup_probe=getattr(args, "startup_probe", False), started=_STARTED)
+
+
+def _db(settings: Settings, what: str) -> int:
+    from guichet.db import Database
+    from guichet.db.migrate import DatabaseTooNewError, current_revisions, head_revision, upgrade
+
+    settings.db_path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database.open(settings.db_path)
+    try:
+        if what == "version":
+            print(
+                f"{settings.db_path} : révision {', '.join(current_revisions(db.engine)) or 'aucune'} (cette version : {head_revision()})"
+            )
+            return 0
+        changed = upgrade(db.engine)
+        print(f"{settings.db_path} : schéma {'mis à jour' if changed else 'déjà à jour'} (révision {head_revision()}).")
+        return 0
+    except DatabaseTooNewError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+
+
+def _demo(settings: Settings, *, gui: bool, reset: bool) -> int:
+    from guichet.db import Database
+    from guichet.db.migrate import upgrade
+    from guichet.services.demo import DEMO_AGENTS, DEMO_PASSWORD, seed_demo
+
+    path = settings.db_path
+    if reset:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = Database.open(path)
+    try:
+        upgrade(db.engine)
+        result = seed_demo(db)
+    finally:
+        db.close()
+    if result.contacts:
+        print(f"Base de démonstration créée : {path} ({result.citizens} citoyens, {result.contacts} contacts).")
+    else:
+        print(f"Base de démonstration existante : {path}")
+    logins = ", ".join(login for login, *_ in DEMO_AGENTS)
+    print(f"Comptes de démonstration : {logins} — mot de passe : {DEMO_PASSWORD}")
+    if not gui:
+        return 0
+    from guichet.app import run_desk
+
+    return run_desk(settings, started=_STARTED)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""PDF letters, receipts and statistics; XLSX and CSV exports."""

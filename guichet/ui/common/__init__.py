@@ -1,0 +1,1 @@
+"""Pieces shared by the screens: style, messages, search fields."""

@@ -1,0 +1,1 @@
+"""The desk window: contact form, today's journal, status bar."""
