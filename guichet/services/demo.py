@@ -120,10 +120,7 @@ def random_citizen(rng: random.Random) -> Citizen:
         city="Vénissieux",
         preferred_channel=preferred,
     )
-    c.search_text = citizen_search_text(
-        last_name=last, first_names=first, phone=phone, email=email, address=address, postal_code="69200",
-        city="Vénissieux",
-    )  # fmt: skip
+    c.search_text = citizen_search_text(last_name=last, first_names=first, phone=phone, email=email, address=address)
     return c
 
 

@@ -173,8 +173,9 @@ def people(services):
         ("jaures", {"jp"}),
         ("Jaurès", {"jp"}),
         ("peri", {"jean"}),
-        ("69200", {"jp"}),
-        ("venissieux", {"jp"}),
+        ("69200", set()),  # postal code and town are shared by most residents: not indexed
+        ("venissieux", set()),
+        ("jaures j", {"jp"}),  # a stray letter beside real words is ignored
         ("", set()),
         ("   ", set()),
         ("'", set()),
@@ -207,12 +208,12 @@ def test_results_are_limited_to_the_first_in_alphabetical_order(services):
     names = ["Ezzine", "EVRARD", "Évrard", "evans", "Éboué", "ELLUL", "Eymard", "Ebert", "Émery", "Étienne"]
     for i, name in enumerate(names):
         services.citizens.create(last_name=name, first_names=f"Prénom{i}")
-    everyone = services.citizens.search(query="e", limit=100)
+    everyone = services.citizens.search(query="prenom", limit=100)
     assert len(everyone) == len(names)
     expected = sorted(everyone, key=lambda c: (fold(c.last_name), fold(c.first_names)))
     assert everyone == expected
     for limit in (1, 3, 5):
-        assert services.citizens.search(query="e", limit=limit) == expected[:limit]
+        assert services.citizens.search(query="prenom", limit=limit) == expected[:limit]
 
 
 def test_default_limit(services):
