@@ -109,3 +109,86 @@ class SiteKind(StrEnum):
     @property
     def label(self) -> str:
         return {SiteKind.MAIN: "Accueil principal", SiteKind.SATELLITE: "Mairie annexe / accueil excentré"}[self]
+
+
+class TicketStatus(StrEnum):
+    WAITING = "en_attente"
+    CALLED = "appele"
+    IN_SERVICE = "en_cours"
+    PARKED = "mis_de_cote"
+    DONE = "termine"
+    NO_SHOW = "absent"
+    CANCELLED = "annule"
+    CLOSED = "clos"
+
+    @property
+    def label(self) -> str:
+        return TICKET_STATUS_LABELS[self]
+
+    @property
+    def is_final(self) -> bool:
+        return self in (TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.CANCELLED, TicketStatus.CLOSED)
+
+
+TICKET_STATUS_LABELS: dict[TicketStatus, str] = {
+    TicketStatus.WAITING: "En attente",
+    TicketStatus.CALLED: "Appelé",
+    TicketStatus.IN_SERVICE: "En cours",
+    TicketStatus.PARKED: "Mis de côté",
+    TicketStatus.DONE: "Terminé",
+    TicketStatus.NO_SHOW: "Absent",
+    TicketStatus.CANCELLED: "Annulé",
+    TicketStatus.CLOSED: "Clos en fin de journée",
+}
+
+
+class PriorityReason(StrEnum):
+    PMR = "pmr"
+    PREGNANCY = "grossesse"
+    AGE = "age"
+
+    @property
+    def label(self) -> str:
+        return PRIORITY_REASON_LABELS[self]
+
+
+PRIORITY_REASON_LABELS: dict[PriorityReason, str] = {
+    PriorityReason.PMR: "Personne à mobilité réduite",
+    PriorityReason.PREGNANCY: "Femme enceinte",
+    PriorityReason.AGE: "Personne âgée",
+}
+
+
+class TicketEventKind(StrEnum):
+    ISSUED = "emis"
+    CALLED = "appele"
+    CALLED_BY_NUMBER = "appele_par_numero"
+    RECALLED = "rappele"
+    STARTED = "accueilli"
+    PARKED = "mis_de_cote"
+    RESUMED = "repris"
+    TRANSFERRED = "transfere"
+    NO_SHOW = "absent"
+    DONE = "termine"
+    CANCELLED = "annule"
+    CLOSED = "clos"
+
+    @property
+    def label(self) -> str:
+        return TICKET_EVENT_LABELS[self]
+
+
+TICKET_EVENT_LABELS: dict[TicketEventKind, str] = {
+    TicketEventKind.ISSUED: "Ticket émis",
+    TicketEventKind.CALLED: "Appelé",
+    TicketEventKind.CALLED_BY_NUMBER: "Appelé par son numéro",
+    TicketEventKind.RECALLED: "Rappelé",
+    TicketEventKind.STARTED: "Accueilli au guichet",
+    TicketEventKind.PARKED: "Mis de côté",
+    TicketEventKind.RESUMED: "Repris",
+    TicketEventKind.TRANSFERRED: "Transféré vers une autre file",
+    TicketEventKind.NO_SHOW: "Absent à l'appel",
+    TicketEventKind.DONE: "Terminé",
+    TicketEventKind.CANCELLED: "Annulé",
+    TicketEventKind.CLOSED: "Clos en fin de journée",
+}

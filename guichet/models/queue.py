@@ -1,103 +1,20 @@
 """Waiting queues: queues of a site, which counters serve them, counter sessions, tickets and their history.
 
-The enumerations are stored by value and their labels are what a person reads. They live here,
-next to the tables that store them, until they join the shared vocabulary of ``guichet.domain``.
+The enumerations (ticket status, priority reason, event kind) are in ``guichet.domain`` so the UI can
+use them; they are re-exported here for the code that already imports them from the models.
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from guichet.domain import PriorityReason, TicketEventKind, TicketStatus
 from guichet.models.base import Base, Entity
 from guichet.models.reference import enum_column
-
-
-class TicketStatus(StrEnum):
-    WAITING = "en_attente"
-    CALLED = "appele"
-    IN_SERVICE = "en_cours"
-    PARKED = "mis_de_cote"
-    DONE = "termine"
-    NO_SHOW = "absent"
-    CANCELLED = "annule"
-    CLOSED = "clos"
-
-    @property
-    def label(self) -> str:
-        return TICKET_STATUS_LABELS[self]
-
-    @property
-    def is_final(self) -> bool:
-        return self in (TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.CANCELLED, TicketStatus.CLOSED)
-
-
-TICKET_STATUS_LABELS: dict[TicketStatus, str] = {
-    TicketStatus.WAITING: "En attente",
-    TicketStatus.CALLED: "Appelé",
-    TicketStatus.IN_SERVICE: "En cours",
-    TicketStatus.PARKED: "Mis de côté",
-    TicketStatus.DONE: "Terminé",
-    TicketStatus.NO_SHOW: "Absent",
-    TicketStatus.CANCELLED: "Annulé",
-    TicketStatus.CLOSED: "Clos en fin de journée",
-}
-
-
-class PriorityReason(StrEnum):
-    PMR = "pmr"
-    PREGNANCY = "grossesse"
-    AGE = "age"
-
-    @property
-    def label(self) -> str:
-        return PRIORITY_REASON_LABELS[self]
-
-
-PRIORITY_REASON_LABELS: dict[PriorityReason, str] = {
-    PriorityReason.PMR: "Personne à mobilité réduite",
-    PriorityReason.PREGNANCY: "Femme enceinte",
-    PriorityReason.AGE: "Personne âgée",
-}
-
-
-class TicketEventKind(StrEnum):
-    ISSUED = "emis"
-    CALLED = "appele"
-    CALLED_BY_NUMBER = "appele_par_numero"
-    RECALLED = "rappele"
-    STARTED = "accueilli"
-    PARKED = "mis_de_cote"
-    RESUMED = "repris"
-    TRANSFERRED = "transfere"
-    NO_SHOW = "absent"
-    DONE = "termine"
-    CANCELLED = "annule"
-    CLOSED = "clos"
-
-    @property
-    def label(self) -> str:
-        return TICKET_EVENT_LABELS[self]
-
-
-TICKET_EVENT_LABELS: dict[TicketEventKind, str] = {
-    TicketEventKind.ISSUED: "Ticket émis",
-    TicketEventKind.CALLED: "Appelé",
-    TicketEventKind.CALLED_BY_NUMBER: "Appelé par son numéro",
-    TicketEventKind.RECALLED: "Rappelé",
-    TicketEventKind.STARTED: "Accueilli au guichet",
-    TicketEventKind.PARKED: "Mis de côté",
-    TicketEventKind.RESUMED: "Repris",
-    TicketEventKind.TRANSFERRED: "Transféré vers une autre file",
-    TicketEventKind.NO_SHOW: "Absent à l'appel",
-    TicketEventKind.DONE: "Terminé",
-    TicketEventKind.CANCELLED: "Annulé",
-    TicketEventKind.CLOSED: "Clos en fin de journée",
-}
 
 # What the call screen shows: the events that ask a citizen to come to a counter.
 CALL_EVENT_KINDS = (

@@ -32,9 +32,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from guichet.db import Database
-from guichet.domain import Role
+from guichet.domain import PriorityReason, Role, TicketEventKind, TicketStatus
 from guichet.models import Agent, Counter, CounterQueue, CounterSession, Queue, Site, Ticket, TicketEvent
-from guichet.models.queue import PriorityReason, TicketEventKind, TicketStatus
 from guichet.services.clock import PARIS, day_bounds, local_day
 from guichet.services.clock import now as system_now
 from guichet.services.errors import NotAllowedError, NotFoundError, ValidationError

@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from guichet.domain import PriorityReason, TicketEventKind, TicketStatus
 from guichet.models import Agent, Counter, CounterSession, Queue, Ticket, TicketEvent
-from guichet.models.queue import PriorityReason, TicketEventKind, TicketStatus
 from guichet.services.errors import NotAllowedError, NotFoundError, ValidationError
 from guichet.services.queue_policy import Hours, parse_hours
 

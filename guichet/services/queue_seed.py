@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import func, insert, select
 
 from guichet.db import Database
+from guichet.domain import PriorityReason, TicketEventKind, TicketStatus
 from guichet.models import (
     Agent,
     Counter,
@@ -25,7 +26,6 @@ from guichet.models import (
     TicketEvent,
     new_id,
 )
-from guichet.models.queue import PriorityReason, TicketEventKind, TicketStatus
 from guichet.services.clock import PARIS, local_day
 from guichet.services.clock import now as system_now
 from guichet.services.queue_policy import Candidate, PastCall, QueueSettings, choose_next, dump_hours, parse_hours

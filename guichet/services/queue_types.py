@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from guichet.models.queue import PriorityReason, TicketEventKind, TicketStatus
+from guichet.domain import PriorityReason, TicketEventKind, TicketStatus
 
 NO_TICKET_MESSAGE = "Aucun ticket en attente."
 
