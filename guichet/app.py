@@ -16,6 +16,7 @@ from guichet.db import Database
 from guichet.db.migrate import DatabaseTooNewError, upgrade
 from guichet.services import Services
 from guichet.services.auth import AgentSession
+from guichet.services.queue_types import SiteStatus
 from guichet.services.reference import ReferenceData
 from guichet.ui.common.messages import show_error
 from guichet.ui.common.style import apply_style
@@ -60,19 +61,23 @@ class Desk(QObject):
         self.window: DeskWindow | None = None
 
     def open_window(self, session: AgentSession, settings: Settings) -> None:
-        """Load what the forms offer (off the GUI thread), then show the desk window."""
+        """Load what the forms and the queue panel offer (off the GUI thread), then show the desk window."""
 
-        def show(reference: ReferenceData) -> None:
+        def load() -> tuple[ReferenceData, SiteStatus]:
+            reference = self.services.reference.load(commune_id=session.commune_id, site_id=session.site_id)
+            return reference, self.services.queue.site_status(site_id=session.site_id)
+
+        def show(loaded: tuple[ReferenceData, SiteStatus]) -> None:
+            reference, site = loaded
             self.window = DeskWindow(
                 self.worker, self.services, session, reference,
                 database_label=self.db.path, journal_refresh_s=settings.ui.journal_refresh_s,
+                counters=site.counters, counter_number=settings.counter_number,
             )  # fmt: skip
             self.window.show()
             self.window_opened.emit(self.window)
 
-        self.worker.submit(
-            self.services.reference.load, commune_id=session.commune_id, site_id=session.site_id, on_done=show
-        )
+        self.worker.submit(load, on_done=show)
 
     def close(self) -> None:
         if self.window is not None:

@@ -15,6 +15,7 @@ from guichet.services import clock
 from guichet.services.auth import hash_password
 from guichet.services.citizens import citizen_search_text
 from guichet.services.names import EMAIL_DOMAINS, FIRST_NAMES_F, FIRST_NAMES_M, LAST_NAMES, STREETS
+from guichet.services.queue_seed import seed_queues, seed_ticket_history
 from guichet.services.taxonomy import EXTERNAL_BODIES, SERVICES, THEMES
 from guichet.text import fold
 
@@ -173,8 +174,11 @@ def seed_reference(db: Database) -> None:
 
 
 def seed_demo(db: Database, *, citizens: int = 150, days: int = 28, per_day: int = 14, seed: int = 2026) -> DemoSummary:
-    """Reference data plus citizens and the contacts of the past ``days`` working days."""
+    """Reference data, queues (open at any hour, so the demo works at night too), citizens and the
+    contacts of the past ``days`` working days."""
     seed_reference(db)
+    seed_queues(db, open_all_day=True)
+    seed_ticket_history(db, days=10)
     rng = random.Random(seed)
     with db.write() as s:
         if s.scalar(select(Contact.id).limit(1)) is not None:

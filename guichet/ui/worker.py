@@ -26,6 +26,7 @@ class Worker(QObject):
         super().__init__(parent)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._pending = 0
+        self._closed = False
         self._finished.connect(self._deliver)
 
     def submit(
@@ -37,7 +38,15 @@ class Worker(QObject):
         on_error: Callable[[BaseException], None] | None = None,
         **kwargs: Any,
     ) -> Future:
-        """Run ``fn(**kwargs)`` off the GUI thread; then ``on_done(result)`` or ``on_error(exc)`` on it."""
+        """Run ``fn(**kwargs)`` off the GUI thread; then ``on_done(result)`` or ``on_error(exc)`` on it.
+
+        After ``shutdown`` (the application is closing) a late timer's call is dropped, not raised.
+        """
+        if self._closed:
+            log.debug("appel ignoré après l'arrêt : %s", getattr(fn, "__qualname__", fn))
+            dropped: Future = Future()
+            dropped.cancel()
+            return dropped
         self._pending += 1
         if self._pending == 1:
             self.busy_changed.emit(True)
@@ -72,4 +81,5 @@ class Worker(QObject):
 
     def shutdown(self) -> None:
         """Let queued calls finish (an agent's save must not be dropped on close)."""
+        self._closed = True
         self._executor.shutdown(wait=True)

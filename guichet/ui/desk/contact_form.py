@@ -32,6 +32,7 @@ from guichet.services.citizens import CitizenService, CitizenSummary
 from guichet.services.clock import PARIS, now
 from guichet.services.contacts import ContactInput, ContactRow, ContactService
 from guichet.services.errors import ValidationError
+from guichet.services.queue_types import TicketInfo
 from guichet.services.reference import ReferenceData
 from guichet.ui.common.messages import error_text
 from guichet.ui.common.search_field import SearchField
@@ -71,11 +72,16 @@ class ContactForm(QGroupBox):
         self._themes = {t.id: t for t in reference.themes}
         self._citizen: CitizenSummary | None = None
         self._editing: ContactRow | None = None
+        self.ticket: TicketInfo | None = None
         self._started_at: datetime | None = None
         self._saving = False
         self.citizen_dialog: CitizenDialog | None = None
 
         # Channel: one key each.
+        self.ticket_chip = QLabel()
+        self.ticket_chip.setObjectName("chip")
+        self.ticket_chip.hide()
+        self.channel_label = QLabel("Canal :")
         self.channel_group = QButtonGroup(self)
         self.channel_group.setExclusive(True)
         channels = QHBoxLayout()
@@ -126,7 +132,8 @@ class ContactForm(QGroupBox):
         self.subject.setPlaceholderText("Objet en quelques mots")
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
-        self.notes.setFixedHeight(58)
+        self.notes.setMinimumHeight(48)
+        self.notes.setMaximumHeight(80)
         self.notes.setPlaceholderText("Notes (facultatif) — Ctrl+Entrée pour enregistrer")
 
         self.outcome = QComboBox()
@@ -157,8 +164,8 @@ class ContactForm(QGroupBox):
 
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
-        channel_label = QLabel("Canal :")
-        form.addRow(channel_label, channels)
+        form.addRow(self.channel_label, channels)
+        form.addRow("", self.ticket_chip)
         citizen_label = QLabel("&Citoyen :")
         citizen_label.setBuddy(self.citizen_search)
         form.addRow(citizen_label, citizen_box)
@@ -223,6 +230,20 @@ class ContactForm(QGroupBox):
             self.theme.set_value(theme.full_label, theme.id)
             self._theme_picked(theme.id)
 
+    def attach_ticket(self, ticket: TicketInfo) -> None:
+        """The visitor of a called ticket: accueil physique, the queue's theme, the ticket linked to the contact."""
+        if self._editing is not None:
+            self.reset()
+        if self.ticket is not None and self.ticket.id != ticket.id:
+            self.reset()  # what was typed for the previous visitor does not belong to this one
+        self.ticket = ticket
+        self.ticket_chip.setText(f"Visite du ticket <b>{ticket.number}</b> · {ticket.queue_name}")
+        self.ticket_chip.show()
+        self.setTitle(f"Contact — ticket {ticket.number}")
+        self.set_channel(Channel.IN_PERSON)
+        if self.theme.value is None and ticket.theme_id is not None:
+            self.set_theme(ticket.theme_id)
+
     def set_citizen(self, citizen: CitizenSummary | None) -> None:
         self._citizen = citizen
         if citizen is None:
@@ -267,6 +288,8 @@ class ContactForm(QGroupBox):
         self.outcome.setCurrentIndex(0)
         self._outcome_changed()
         self._started_at = None
+        self.ticket = None
+        self.ticket_chip.hide()
         self._show_duration()
         for w in self._error_widgets.values():
             set_error(w, False)
@@ -285,6 +308,7 @@ class ContactForm(QGroupBox):
             oriented_body_id=target if outcome is Outcome.ORIENTED_EXTERNAL else None,
             started_at=self._started_at if self._editing else None,
             duration_s=self._elapsed(),
+            ticket_id=self.ticket.id if self.ticket else (self._editing.ticket_id if self._editing else None),
         )
 
     def save(self) -> None:

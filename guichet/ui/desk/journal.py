@@ -106,7 +106,7 @@ class JournalPanel(QGroupBox):
 
         self.day = QDateEdit()
         self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("dddd d MMMM yyyy")
+        self.day.setDisplayFormat("ddd d MMM yyyy")
         self.day.setDate(self._qdate(local_day(now())))
         self.day.setMaximumDate(self._qdate(local_day(now())))
         self.today_button = QPushButton("Aujourd'hui")
@@ -129,6 +129,9 @@ class JournalPanel(QGroupBox):
         for o in Outcome:
             self.outcome.addItem(o.label, o)
         for combo in (self.channel, self.theme, self.agent, self.outcome):
+            # Sized to eight letters, not to the longest item: the desk must fit a 1366-pixel screen.
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
             combo.currentIndexChanged.connect(self.refresh)
         self.day.dateChanged.connect(self.refresh)
 
@@ -146,7 +149,7 @@ class JournalPanel(QGroupBox):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        for col, width in enumerate((58, 140, 200, 210, 200, 170, 180, 120, 64)):
+        for col, width in enumerate((64, 130, 180, 190, 160, 150, 150, 110, 60)):
             header.resizeSection(col, width)
         header.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(self._edit)
@@ -159,7 +162,6 @@ class JournalPanel(QGroupBox):
         filters.addWidget(self.theme)
         filters.addWidget(self.agent)
         filters.addWidget(self.outcome)
-        filters.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(filters)
         layout.addWidget(self.counts)

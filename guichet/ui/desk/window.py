@@ -9,8 +9,10 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidg
 from guichet.services import Services
 from guichet.services.auth import AgentSession
 from guichet.services.clock import PARIS, now
+from guichet.services.queue_types import CounterStatus, TicketInfo
 from guichet.services.reference import ReferenceData
 from guichet.ui.desk.contact_form import ContactForm
+from guichet.ui.desk.counter_panel import CounterPanelWidget
 from guichet.ui.desk.journal import JournalPanel
 from guichet.ui.worker import Worker
 
@@ -20,7 +22,8 @@ class DeskWindow(QMainWindow):
 
     def __init__(
         self, worker: Worker, services: Services, session: AgentSession, reference: ReferenceData, *,
-        database_label: str, journal_refresh_s: int = 30,
+        database_label: str, journal_refresh_s: int = 30, counters: tuple[CounterStatus, ...] = (),
+        counter_number: int | None = None, queue_refresh_ms: int = 3000,
     ) -> None:  # fmt: skip
         super().__init__()
         self.setWindowTitle(f"Guichet — {session.site_name} ({session.commune_name})")
@@ -40,6 +43,20 @@ class DeskWindow(QMainWindow):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
+        self.counter_panel: CounterPanelWidget | None = None
+        if counters:  # a site without counters (a phone-only desk) has no queue panel
+            self.counter_panel = CounterPanelWidget(
+                worker, services.queue, session, counters, counter_number=counter_number, refresh_ms=queue_refresh_ms
+            )
+            self.counter_panel.ticket_called.connect(self.form.attach_ticket)
+            self.counter_panel.ticket_finished.connect(self._visit_finished)
+            columns = QSplitter(Qt.Orientation.Horizontal)
+            columns.addWidget(splitter)
+            columns.addWidget(self.counter_panel)
+            columns.setStretchFactor(0, 1)
+            columns.setStretchFactor(1, 0)
+            columns.setChildrenCollapsible(False)
+            splitter = columns
         layout = QVBoxLayout(page)
         layout.addWidget(splitter)
         self.setCentralWidget(page)
@@ -64,9 +81,13 @@ class DeskWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+J"), self, activated=self.journal.table.setFocus)
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.form.citizen_search.setFocus)
         QShortcut(QKeySequence("F9"), self, activated=self.journal.refresh)
-        self.resize(1280, 860)
+        self.resize(1366, 768)  # the usual town-hall screen; it grows with a larger one
         self._ready_sent = False
         self.journal.refresh()
+        self.form.citizen_search.setFocus()
+
+    def _visit_finished(self, ticket: TicketInfo) -> None:
+        self.form.attach_ticket(ticket)
         self.form.citizen_search.setFocus()
 
     def _first_load(self) -> None:
