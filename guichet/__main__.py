@@ -7,13 +7,13 @@ import time
 _STARTED = time.perf_counter()
 
 import argparse  # noqa: E402
-import logging  # noqa: E402
 import sys  # noqa: E402
 from dataclasses import replace  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from guichet import __version__  # noqa: E402
 from guichet.config import Settings, data_dir  # noqa: E402
+from guichet.logs import setup_logging  # noqa: E402
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -37,9 +37,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    setup_logging(verbose=args.verbose)
     settings = Settings.load(args.config)
     command = args.command or "desk"
     if command == "demo":
