@@ -543,10 +543,8 @@ def verify(path: Path, today: date) -> None:
                         raise AssertionError(f"{table.name}.{col.name}: stored {row[i]!r}, ORM re-encodes {encoded!r}")
                 checked += 1
     # The FTS triggers filled the index, and the real search finds a citizen typed the way an agent would.
-    n_fts = raw.execute("SELECT count(*) FROM citizen_fts WHERE citizen_fts MATCH 'venissieux'").fetchone()[0]
-    n_city = raw.execute("SELECT count(*) FROM citizen WHERE city = 'Vénissieux'").fetchone()[0]
-    if n_fts != n_city:
-        raise AssertionError(f"FTS index holds {n_fts} 'venissieux' rows, the table {n_city}")
+    # FTS5's own check compares the index with the citizen table it indexes (raises if they differ).
+    raw.execute("INSERT INTO citizen_fts(citizen_fts, rank) VALUES ('integrity-check', 1)")
     last_name, first, phone = raw.execute(
         "SELECT last_name, first_names, phone FROM citizen WHERE deleted_at IS NULL AND phone != '' "
         "ORDER BY rowid DESC LIMIT 1"
