@@ -1,4 +1,4 @@
-"""Command line: `guichet` (desk), `guichet demo`, `guichet db upgrade`, ..."""
+"""Command line: `guichet` (desk), `guichet kiosk`, `guichet display`, `guichet demo [kiosk|display]`, `guichet db upgrade`, ..."""
 
 from __future__ import annotations
 
@@ -25,13 +25,35 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command")
     desk = sub.add_parser("desk", help="poste d'accueil (par défaut)")
     desk.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
-    demo = sub.add_parser("demo", help="crée une base de démonstration et ouvre le poste d'accueil")
+    site_help = "code du site, ex. HDV (par défaut : celui des réglages, ou le seul site de la base)"
+    kiosk = sub.add_parser("kiosk", help="borne de tickets, en plein écran")
+    display = sub.add_parser("display", help="écran d'appel, en plein écran")
+    for public in (kiosk, display):
+        public.add_argument("--site", metavar="CODE", default="", help=site_help)
+        public.add_argument("--windowed", action="store_true", help="dans une fenêtre plutôt qu'en plein écran")
+    display.add_argument("--message", help="texte du bandeau (par défaut : « Merci de patienter… »)")
+    demo = sub.add_parser("demo", help="crée une base de démonstration et ouvre le poste, la borne ou l'écran d'appel")
+    demo.add_argument(
+        "window", nargs="?", choices=("desk", "kiosk", "display"), default="desk",
+        help="ce qui s'ouvre : desk (poste d'accueil, par défaut), kiosk (borne) ou display (écran d'appel)",
+    )  # fmt: skip
+    demo.add_argument("--site", metavar="CODE", default="", help="site de la borne ou de l'écran (par défaut : HDV)")
+    demo.add_argument("--windowed", action="store_true", help="borne ou écran dans une fenêtre")
     demo.add_argument("--no-gui", action="store_true", help="crée seulement la base")
     demo.add_argument("--reset", action="store_true", help="recrée la base de démonstration")
     db = sub.add_parser("db", help="base de données locale")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="crée ou met à jour le schéma")
     db_sub.add_parser("version", help="affiche la révision du schéma")
+    printer = sub.add_parser("printer", help="imprimante de ce poste (section [printer] des réglages)")
+    printer.add_argument("printer_command", choices=("test", "status"), help="test : page de test ; status : état")
+    emulator = sub.add_parser("printer-emulator", help="imprimante réseau simulée (tests, démonstration)")
+    emulator.add_argument("--host", default="127.0.0.1", help="adresse d'écoute (par défaut : 127.0.0.1)")
+    emulator.add_argument("--port", type=int, default=9100, help="port (par défaut : 9100)")
+    emulator.add_argument(
+        "--mode", default="normal", choices=("normal", "refuse", "hang", "drop", "paper-out", "paper-low")
+    )
+    emulator.add_argument("--out", type=Path, help="dossier où enregistrer chaque travail reçu (.bin et .txt)")
     return parser
 
 
@@ -42,11 +64,25 @@ def main(argv: list[str] | None = None) -> int:
     command = args.command or "desk"
     if command == "demo":
         settings = replace(settings, db_path=args.db or data_dir() / "demo.sqlite3")
-        return _demo(settings, gui=not args.no_gui, reset=args.reset)
+        if args.window != "desk":
+            settings = replace(settings, site_code=args.site or settings.site_code or "HDV")
+        return _demo(settings, gui=not args.no_gui, reset=args.reset, window=args.window, windowed=args.windowed)
     if args.db:
         settings = replace(settings, db_path=args.db)
     if command == "db":
         return _db(settings, args.db_command)
+    if command in ("printer", "printer-emulator"):
+        from guichet.printing.commands import cli
+
+        return cli(settings, args)
+    if command == "kiosk":
+        from guichet.app import run_kiosk
+
+        return run_kiosk(settings, args.site, windowed=args.windowed)
+    if command == "display":
+        from guichet.app import run_display
+
+        return run_display(settings, args.site, message=args.message, windowed=args.windowed)
     from guichet.app import run_desk
 
     return run_desk(settings, startup_probe=getattr(args, "startup_probe", False), started=_STARTED)
@@ -74,7 +110,7 @@ def _db(settings: Settings, what: str) -> int:
         db.close()
 
 
-def _demo(settings: Settings, *, gui: bool, reset: bool) -> int:
+def _demo(settings: Settings, *, gui: bool, reset: bool, window: str = "desk", windowed: bool = False) -> int:
     from guichet.db import Database
     from guichet.db.migrate import upgrade
     from guichet.services.demo import DEMO_AGENTS, DEMO_PASSWORD, seed_demo
@@ -98,6 +134,14 @@ def _demo(settings: Settings, *, gui: bool, reset: bool) -> int:
     print(f"Comptes de démonstration : {logins} — mot de passe : {DEMO_PASSWORD}")
     if not gui:
         return 0
+    if window == "kiosk":
+        from guichet.app import run_kiosk
+
+        return run_kiosk(settings, windowed=windowed)
+    if window == "display":
+        from guichet.app import run_display
+
+        return run_display(settings, windowed=windowed)
     from guichet.app import run_desk
 
     return run_desk(settings, started=_STARTED)

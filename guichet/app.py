@@ -19,6 +19,7 @@ from guichet.services.auth import AgentSession
 from guichet.services.queue_types import SiteStatus
 from guichet.services.reference import ReferenceData
 from guichet.ui.common.messages import show_error
+from guichet.ui.common.print_bridge import PrintEvents
 from guichet.ui.common.style import apply_style
 from guichet.ui.desk.window import DeskWindow
 from guichet.ui.login.dialog import LoginDialog
@@ -59,21 +60,35 @@ class Desk(QObject):
         self.worker = worker
         self.login = login
         self.window: DeskWindow | None = None
+        self.printer = None  # this PC's print worker, started with the first window when a printer is set
+        self.print_events = PrintEvents(self)
 
     def open_window(self, session: AgentSession, settings: Settings) -> None:
         """Load what the forms and the queue panel offer (off the GUI thread), then show the desk window."""
+        has_printer = settings.printer.backend != "none"
 
         def load() -> tuple[ReferenceData, SiteStatus]:
+            if has_printer:
+                import guichet.printing.worker  # noqa: F401 - escpos and Pillow load here, not on the GUI thread
             reference = self.services.reference.load(commune_id=session.commune_id, site_id=session.site_id)
             return reference, self.services.queue.site_status(site_id=session.site_id)
 
         def show(loaded: tuple[ReferenceData, SiteStatus]) -> None:
             reference, site = loaded
+            if has_printer and self.printer is None:
+                from guichet.printing.worker import start_print_worker
+
+                self.printer = start_print_worker(
+                    self.services.printing, settings.printer, on_event=self.print_events.report
+                )
             self.window = DeskWindow(
                 self.worker, self.services, session, reference,
                 database_label=self.db.path, journal_refresh_s=settings.ui.journal_refresh_s,
                 counters=site.counters, counter_number=settings.counter_number,
+                printer_key=settings.printer.key if self.printer is not None else None,
+                notify_printer=self.printer.notify if self.printer is not None else None,
             )  # fmt: skip
+            self.print_events.event.connect(self.window.on_print_event)
             self.window.show()
             self.window_opened.emit(self.window)
 
@@ -82,6 +97,8 @@ class Desk(QObject):
     def close(self) -> None:
         if self.window is not None:
             self.window.close()
+        if self.printer is not None:
+            self.printer.stop()
         self.worker.shutdown()
         self.db.close()
 
@@ -124,3 +141,120 @@ def run_desk(settings: Settings, *, startup_probe: bool = False, started: float 
     code = app.exec()
     desk.close()
     return code
+
+
+# -- public screens: the kiosk and the call screen ----------------------------------------------------
+
+
+class PublicScreen:
+    """A running kiosk or call screen: its window and what closes with it."""
+
+    def __init__(self, db: Database, services: Services, worker: Worker, window, printer=None) -> None:  # noqa: ANN001
+        self.db = db
+        self.services = services
+        self.worker = worker
+        self.window = window
+        self.printer = printer  # the print worker (a kiosk with a printer), or None
+
+    def close(self) -> None:
+        self.window.stop()
+        self.window.close()
+        if self.printer is not None:
+            self.printer.stop()
+        self.worker.shutdown()
+        self.db.close()
+
+
+def _public_worker(name: str) -> Worker:
+    worker = Worker(name=name)
+    # Nothing is shown to the public about an unexpected error: the windows say what they can, the log says why.
+    worker.unhandled_error.connect(
+        lambda e: log.error("%s : erreur non prévue", name, exc_info=(type(e), e, e.__traceback__))
+    )
+    return worker
+
+
+def build_kiosk(settings: Settings, db: Database, site_code: str = "", **options) -> PublicScreen:  # noqa: ANN003
+    """The kiosk of a site (``site_code``, else the settings' one, else the database's only site).
+
+    Raises NotFoundError (French message listing the site codes) when the site cannot be told.
+    """
+    from guichet.ui.kiosk.window import KioskWindow
+
+    services = Services.on(db)
+    # One small read before the window exists, like opening the database: nothing to freeze yet.
+    site = services.sites.find(code=site_code or settings.site_code)
+    worker = _public_worker("guichet-kiosk")
+    from guichet.printing.worker import start_print_worker  # escpos and Pillow: only where a printer is used
+
+    events = PrintEvents()
+    printer = start_print_worker(services.printing, settings.printer, on_event=events.report)
+    printer_key = settings.printer.key if printer is not None else None
+    window = KioskWindow(worker, services.queue, site, printer_key=printer_key, **options)
+    events.setParent(window)
+    events.event.connect(window.on_print_event)
+    if printer is not None:
+        window.ticket_issued.connect(lambda _ticket: printer.notify())  # its job is committed: send it now
+    return PublicScreen(db, services, worker, window, printer)
+
+
+def build_display(settings: Settings, db: Database, site_code: str = "", **options) -> PublicScreen:  # noqa: ANN003
+    """The call screen of a site (the site is chosen as for the kiosk)."""
+    from guichet.ui.display.window import DisplayWindow
+
+    services = Services.on(db)
+    site = services.sites.find(code=site_code or settings.site_code)
+    # Its own database thread: a poll never waits behind other work of the process.
+    worker = _public_worker("guichet-display")
+    return PublicScreen(db, services, worker, DisplayWindow(worker, services.queue, site, **options))
+
+
+def _run_public(settings: Settings, build, site_code: str, *, windowed: bool, **options) -> int:  # noqa: ANN001, ANN003
+    from guichet.services.errors import NotFoundError
+
+    # A public screen starts unattended: what stops it goes to stderr and to the log, not to a dialog
+    # that would wait, full screen, for a click nobody is there to give.
+    app = qt_application()
+    apply_style(app, font_size=settings.ui.font_size, theme="public")
+    try:
+        db = open_database(settings.db_path)
+    except DatabaseTooNewError as exc:
+        log.info("démarrage impossible : %s", exc)
+        print(exc, file=sys.stderr)
+        return 2
+    try:
+        screen = build(settings, db, site_code, **options)
+    except NotFoundError as exc:
+        db.close()
+        log.info("démarrage impossible : %s", exc.message)
+        print(exc.message, file=sys.stderr)
+        return 2
+    if windowed:
+        screen.window.show()
+    else:
+        screen.window.showFullScreen()
+    app.setQuitOnLastWindowClosed(True)
+    gc.collect()
+    gc.freeze()
+    code = app.exec()
+    screen.close()
+    return code
+
+
+def run_kiosk(settings: Settings, site_code: str = "", *, windowed: bool = False) -> int:
+    """Start the kiosk, full screen; returns the process exit code."""
+    return _run_public(settings, build_kiosk, site_code, windowed=windowed)
+
+
+def run_display(settings: Settings, site_code: str = "", *, message: str | None = None, windowed: bool = False) -> int:
+    """Start the call screen, full screen, its mouse pointer hidden; returns the process exit code."""
+    from PySide6.QtCore import Qt
+
+    options = {} if message is None else {"message": message}
+
+    def build(settings: Settings, db: Database, site_code: str, **options) -> PublicScreen:  # noqa: ANN003
+        screen = build_display(settings, db, site_code, **options)
+        screen.window.setCursor(Qt.CursorShape.BlankCursor)
+        return screen
+
+    return _run_public(settings, build, site_code, windowed=windowed, **options)

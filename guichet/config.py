@@ -26,12 +26,74 @@ class UiSettings:
 
 
 @dataclass(frozen=True)
+class PrinterSettings:
+    """The thermal printer of this PC (kiosk or desk), from the ``[printer]`` table of guichet.toml.
+
+    ``backend``: "none", "network" (``host``, ``port``), "usb" (``usb_vendor_id``, ``usb_product_id``),
+    "serial" (``serial_device``, ``serial_baudrate``), "windows" or "cups" (``printer_name``), "file"
+    (``file_path``: a file to append to, a device such as /dev/usb/lp0, or a folder for one file per job).
+    ``key`` names this printer in the print jobs: the kiosk's tickets are queued for it.
+    """
+
+    backend: str = "none"
+    key: str = "kiosque"
+    host: str = ""
+    port: int = 9100
+    usb_vendor_id: int | None = None
+    usb_product_id: int | None = None
+    serial_device: str = ""
+    serial_baudrate: int = 19200
+    printer_name: str = ""
+    file_path: str = ""
+    paper_mm: int = 80  # 58 or 80
+    code_page: str = "CP858"
+    timeout_s: float = 3.0  # every wait on the printer: connect, send, status reply
+    status_check: bool = True  # the printer answers DLE EOT (see guichet.printing.backends)
+    native_qr: bool = False  # QR codes drawn by the printer (GS ( k) instead of sent as an image
+    logo: str = ""  # a 1-bit PNG; "" = resources/logo/commune.png; "none" = no logo
+    footer: str = ""
+
+    @classmethod
+    def from_toml(cls, raw: dict) -> PrinterSettings:
+        base = cls()
+
+        def optional_int(name: str) -> int | None:
+            return int(raw[name]) if raw.get(name) not in (None, "") else None
+
+        settings = cls(
+            backend=str(raw.get("backend", base.backend)).strip().lower(),
+            key=str(raw.get("key", base.key)).strip() or base.key,
+            host=str(raw.get("host", "")).strip(),
+            port=int(raw.get("port", base.port)),
+            usb_vendor_id=optional_int("usb_vendor_id"),
+            usb_product_id=optional_int("usb_product_id"),
+            serial_device=str(raw.get("serial_device", "")),
+            serial_baudrate=int(raw.get("serial_baudrate", base.serial_baudrate)),
+            printer_name=str(raw.get("printer_name", "")),
+            file_path=str(raw.get("file_path", "")),
+            paper_mm=int(raw.get("paper_mm", base.paper_mm)),
+            code_page=str(raw.get("code_page", base.code_page)).strip().upper(),
+            timeout_s=float(raw.get("timeout_s", base.timeout_s)),
+            status_check=bool(raw.get("status_check", base.status_check)),
+            native_qr=bool(raw.get("native_qr", base.native_qr)),
+            logo=str(raw.get("logo", "")),
+            footer=str(raw.get("footer", "")),
+        )
+        if settings.paper_mm not in (58, 80):
+            raise ValueError(f"[printer] paper_mm : {settings.paper_mm} mm n'est pas une largeur connue (58 ou 80).")
+        if not 0 < settings.timeout_s <= 60:
+            raise ValueError("[printer] timeout_s : donnez un délai en secondes, entre 0 et 60.")
+        return settings
+
+
+@dataclass(frozen=True)
 class Settings:
     db_path: Path = field(default_factory=lambda: data_dir() / "guichet.sqlite3")
     # The site and counter this PC stands for (the kiosk and the call screen need them).
     site_code: str = ""
     counter_number: int | None = None
     ui: UiSettings = field(default_factory=UiSettings)
+    printer: PrinterSettings = field(default_factory=PrinterSettings)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -50,4 +112,5 @@ class Settings:
                 font_size=int(ui.get("font_size", base.ui.font_size)),
                 journal_refresh_s=int(ui.get("journal_refresh_s", base.ui.journal_refresh_s)),
             ),
+            printer=PrinterSettings.from_toml(raw.get("printer", {})),
         )

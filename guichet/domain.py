@@ -192,3 +192,36 @@ TICKET_EVENT_LABELS: dict[TicketEventKind, str] = {
     TicketEventKind.CANCELLED: "Annulé",
     TicketEventKind.CLOSED: "Clos en fin de journée",
 }
+
+
+class PrintJobKind(StrEnum):
+    TICKET = "ticket"
+    RECEIPT = "recepisse"
+    TEST = "test"
+
+    @property
+    def label(self) -> str:
+        return {PrintJobKind.TICKET: "Ticket", PrintJobKind.RECEIPT: "Récépissé", PrintJobKind.TEST: "Page de test"}[
+            self
+        ]
+
+
+class PrintJobStatus(StrEnum):
+    PENDING = "en_attente"  # waits for the print worker (first time, or again after a failure)
+    PRINTING = "en_cours"  # taken by the print worker; found at start, it is sent again
+    PRINTED = "imprime"
+    FAILED = "echec"  # last attempt failed: retried at ``next_attempt_at``, or never when that is empty
+    CANCELLED = "annule"  # dismissed, or replaced by a reprint
+
+    @property
+    def label(self) -> str:
+        return PRINT_JOB_STATUS_LABELS[self]
+
+
+PRINT_JOB_STATUS_LABELS: dict[PrintJobStatus, str] = {
+    PrintJobStatus.PENDING: "En attente d'impression",
+    PrintJobStatus.PRINTING: "Impression en cours",
+    PrintJobStatus.PRINTED: "Imprimé",
+    PrintJobStatus.FAILED: "Échec d'impression",
+    PrintJobStatus.CANCELLED: "Annulé",
+}

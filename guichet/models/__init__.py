@@ -2,6 +2,7 @@
 
 from guichet.models.base import Base, Entity, new_id, utcnow
 from guichet.models.contact import Citizen, Contact
+from guichet.models.printing import PrintJob
 from guichet.models.queue import (
     CounterQueue,
     CounterSession,
@@ -27,6 +28,7 @@ __all__ = [
     "Entity",
     "ExternalBody",
     "MunicipalService",
+    "PrintJob",
     "PriorityReason",
     "Queue",
     "Site",

@@ -8,8 +8,10 @@ from guichet.db import Database
 from guichet.services.auth import AuthService
 from guichet.services.citizens import CitizenService
 from guichet.services.contacts import ContactService
+from guichet.services.printing import PrintJobService
 from guichet.services.queue import QueueService
 from guichet.services.reference import ReferenceService
+from guichet.services.sites import SiteService
 
 
 @dataclass(frozen=True)
@@ -21,7 +23,13 @@ class Services:
     citizens: CitizenService
     contacts: ContactService
     queue: QueueService
+    sites: SiteService
+    printing: PrintJobService
 
     @classmethod
     def on(cls, db: Database) -> Services:
-        return cls(AuthService(db), ReferenceService(db), CitizenService(db), ContactService(db), QueueService(db))
+        return cls(
+            auth=AuthService(db), reference=ReferenceService(db), citizens=CitizenService(db),
+            contacts=ContactService(db), queue=QueueService(db), sites=SiteService(db),
+            printing=PrintJobService(db),
+        )  # fmt: skip

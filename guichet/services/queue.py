@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -37,6 +38,7 @@ from guichet.models import Agent, Counter, CounterQueue, CounterSession, Queue, 
 from guichet.services.clock import PARIS, day_bounds, local_day
 from guichet.services.clock import now as system_now
 from guichet.services.errors import NotAllowedError, NotFoundError, ValidationError
+from guichet.services.printing import add_ticket_job
 from guichet.services.queue_guards import (
     AT_COUNTER,
     OPEN_STATUSES,
@@ -113,9 +115,18 @@ class QueueService(QueueReads):
     # -- kiosk -------------------------------------------------------------------------------------
 
     def issue_ticket(
-        self, *, site_id: uuid.UUID, queue_id: uuid.UUID, priority_reason: PriorityReason | str | None = None
+        self,
+        *,
+        site_id: uuid.UUID,
+        queue_id: uuid.UUID,
+        priority_reason: PriorityReason | str | None = None,
+        print_on: str | None = None,
     ) -> TicketInfo:
-        """Take a ticket in a queue (kiosk): refused when the queue is closed or its daily cap is reached."""
+        """Take a ticket in a queue (kiosk): refused when the queue is closed or its daily cap is reached.
+
+        With ``print_on`` (the kiosk printer's key), the ticket's print job is written in the same transaction:
+        both exist or neither does, and the ticket stays valid whatever the printer does afterwards.
+        """
         reason = parse_priority(priority_reason)
         with self._db.write() as s:
             now = self._locked_now(s)
@@ -152,7 +163,14 @@ class QueueService(QueueReads):
             s.add(ticket)
             s.flush()
             EventLog(s, site_id, now).add(ticket, TicketEventKind.ISSUED)
-            return self._info(s, ticket, people_ahead=ahead, estimate_min=load.estimate_min(ahead))
+            estimate = load.estimate_min(ahead)
+            info = self._info(s, ticket, people_ahead=ahead, estimate_min=estimate)
+            if print_on is not None:
+                job = add_ticket_job(
+                    s, ticket, printer_key=print_on, people_ahead=ahead, estimated_wait_min=estimate, now=now
+                )
+                info = replace(info, print_job_id=job.id)
+            return info
 
     # -- counters ----------------------------------------------------------------------------------
 

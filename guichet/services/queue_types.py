@@ -52,6 +52,7 @@ class TicketInfo:
     transferred: bool
     people_ahead: int | None = None
     estimated_wait_min: int | None = None
+    print_job_id: uuid.UUID | None = None  # the ticket's print job, when issue_ticket was asked to print it
 
     @property
     def priority(self) -> bool:

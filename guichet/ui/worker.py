@@ -12,6 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Signal
 
 log = logging.getLogger(__name__)
@@ -36,12 +37,18 @@ class Worker(QObject):
         *,
         on_done: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        owner: QObject | None = None,
         **kwargs: Any,
     ) -> Future:
         """Run ``fn(**kwargs)`` off the GUI thread; then ``on_done(result)`` or ``on_error(exc)`` on it.
 
+        ``owner`` is the widget the answer is for (by default the object of a bound-method callback):
+        if it was closed and deleted meanwhile, the answer is dropped instead of touching a dead widget.
         After ``shutdown`` (the application is closing) a late timer's call is dropped, not raised.
         """
+        if owner is None:
+            bound = getattr(on_done, "__self__", None) or getattr(on_error, "__self__", None)
+            owner = bound if isinstance(bound, QObject) else None
         if self._closed:
             log.debug("appel ignoré après l'arrêt : %s", getattr(fn, "__qualname__", fn))
             dropped: Future = Future()
@@ -56,16 +63,22 @@ class Worker(QObject):
                 result = fn(**kwargs)
             except BaseException as exc:  # noqa: BLE001 - every error reaches the GUI thread
                 log.debug("service call %s failed", getattr(fn, "__qualname__", fn), exc_info=True)
-                self._finished.emit(on_error, None, exc)
+                self._finished.emit((on_error, owner), None, exc)
             else:
-                self._finished.emit(on_done, result, None)
+                self._finished.emit((on_done, owner), result, None)
 
         return self._executor.submit(run)
 
-    def _deliver(self, callback: Callable | None, result: Any, error: BaseException | None) -> None:
+    def _deliver(
+        self, target: tuple[Callable | None, QObject | None], result: Any, error: BaseException | None
+    ) -> None:
         self._pending -= 1
         if self._pending == 0:
             self.busy_changed.emit(False)
+        callback, owner = target
+        if owner is not None and not shiboken6.isValid(owner):
+            log.debug("réponse ignorée : la fenêtre qui l'attendait est fermée")
+            return
         if error is not None:
             if callback is not None:
                 callback(error)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,22 +21,36 @@ def demo_file(db: Database) -> Database:
 
 
 @pytest.fixture
-def desk(qtbot, qapp, demo_file: Database, db_path: Path) -> Iterator[Desk]:
-    """Log in as the demo agent "mdurand" and wait for the desk window and its journal."""
+def login_as(qtbot, qapp, demo_file: Database, db_path: Path):
+    """``login_as("sperrin")``: a desk logged in as that demo account, its window and journal loaded."""
     apply_style(qapp)
-    settings = Settings(db_path=db_path)
-    desk = build_desk(settings, demo_file)
-    desk.login.show()
-    qtbot.addWidget(desk.login)
-    desk.login.login_edit.setText("mdurand")
-    desk.login.password_edit.setText(DEMO_PASSWORD)
-    with qtbot.waitSignal(desk.window_opened, timeout=10_000):
-        qtbot.mouseClick(desk.login.submit, Qt.MouseButton.LeftButton)
-    window = desk.window
-    assert window is not None
-    qtbot.addWidget(window)
-    window.activateWindow()
-    qtbot.waitUntil(lambda: window.journal.journal is not None, timeout=10_000)
-    yield desk
-    qtbot.waitUntil(lambda: desk.worker.idle, timeout=10_000)
-    desk.worker.shutdown()
+    desks: list[Desk] = []
+
+    def open_desk(login: str, settings: Settings | None = None) -> Desk:
+        desk = build_desk(settings or Settings(db_path=db_path), demo_file)
+        desks.append(desk)
+        desk.login.show()
+        qtbot.addWidget(desk.login)
+        desk.login.login_edit.setText(login)
+        desk.login.password_edit.setText(DEMO_PASSWORD)
+        with qtbot.waitSignal(desk.window_opened, timeout=10_000):
+            qtbot.mouseClick(desk.login.submit, Qt.MouseButton.LeftButton)
+        window = desk.window
+        assert window is not None
+        qtbot.addWidget(window)
+        window.activateWindow()
+        qtbot.waitUntil(lambda: window.journal.journal is not None, timeout=10_000)
+        return desk
+
+    yield open_desk
+    for desk in desks:
+        qtbot.waitUntil(lambda d=desk: d.worker.idle, timeout=10_000)
+        if desk.printer is not None:
+            desk.printer.stop()
+        desk.worker.shutdown()
+
+
+@pytest.fixture
+def desk(login_as) -> Desk:
+    """The desk of the demo agent "mdurand"."""
+    return login_as("mdurand")

@@ -357,6 +357,7 @@ class ContactForm(QGroupBox):
             on_done=lambda found, t=text: self.citizen_search.show_suggestions(
                 [(self._citizen_line(c), c) for c in found], for_text=t
             ),
+            owner=self,
         )
 
     @staticmethod

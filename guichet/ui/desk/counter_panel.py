@@ -239,7 +239,7 @@ class CounterPanelWidget(QGroupBox):
             self._say(error_text(error), error=True)
             self.refresh()
 
-        self._worker.submit(fn, counter_id=self.counter_id, agent_id=self._session.agent_id, on_done=ok,
+        self._worker.submit(fn, counter_id=self.counter_id, agent_id=self._session.agent_id, on_done=ok, owner=self,
                             on_error=failed, **kwargs)  # fmt: skip
 
     def _on_ticket(self, fn: Callable[..., Any], done: Callable[[Any], None] | None = None, **kwargs: Any) -> None:

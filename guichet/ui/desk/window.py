@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from guichet.domain import Role
 from guichet.services import Services
 from guichet.services.auth import AgentSession
 from guichet.services.clock import PARIS, now
+from guichet.services.contacts import ContactRow
 from guichet.services.queue_types import CounterStatus, TicketInfo
 from guichet.services.reference import ReferenceData
 from guichet.ui.desk.contact_form import ContactForm
@@ -24,6 +28,7 @@ class DeskWindow(QMainWindow):
         self, worker: Worker, services: Services, session: AgentSession, reference: ReferenceData, *,
         database_label: str, journal_refresh_s: int = 30, counters: tuple[CounterStatus, ...] = (),
         counter_number: int | None = None, queue_refresh_ms: int = 3000,
+        printer_key: str | None = None, notify_printer: Callable[[], None] | None = None,
     ) -> None:  # fmt: skip
         super().__init__()
         self.setWindowTitle(f"Guichet — {session.site_name} ({session.commune_name})")
@@ -32,7 +37,11 @@ class DeskWindow(QMainWindow):
 
         self.form = ContactForm(worker, services.contacts, services.citizens, session, reference)
         self.journal = JournalPanel(worker, services.contacts, session, reference)
-        self.form.saved.connect(lambda _row: self.journal.refresh())
+        self._services = services
+        self._printer_key = printer_key
+        self._notify_printer = notify_printer
+        self.last_saved: ContactRow | None = None
+        self.form.saved.connect(self._contact_saved)
         self.journal.edit_requested.connect(self.form.load)
         self.journal.model.modelReset.connect(self._first_load)
 
@@ -59,19 +68,33 @@ class DeskWindow(QMainWindow):
             splitter = columns
         layout = QVBoxLayout(page)
         layout.addWidget(splitter)
-        self.setCentralWidget(page)
+        # "Accueil" for everyone; "Supervision" for supervisors and administrators, built the first time it is
+        # opened (its board polls the queues: no need for that on a desk that never looks at it).
+        self.pages = QTabWidget()
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(page, "Accueil (Ctrl+1)")
+        self.supervision: QWidget | None = None
+        if session.role in (Role.SUPERVISOR, Role.ADMIN):
+            self.pages.addTab(QWidget(), "Supervision (Ctrl+2)")
+            self.pages.currentChanged.connect(self._page_changed)
+            QShortcut(QKeySequence("Ctrl+2"), self, activated=lambda: self.pages.setCurrentIndex(1))
+        self.pages.tabBar().setVisible(self.pages.count() > 1)
+        QShortcut(QKeySequence("Ctrl+1"), self, activated=lambda: self.pages.setCurrentIndex(0))
+        self.setCentralWidget(self.pages)
 
         bar = self.statusBar()
         self.agent_label = QLabel(f"Agent : {session.display_name} ({session.role.label})")
         self.site_label = QLabel(f"Site : {session.site_name} ({session.commune_code}-{session.site_code})")
         self.db_label = QLabel(f"Base : {database_label}")
         self.busy_label = QLabel("")
+        self.printer_label = QLabel("Imprimante : aucune" if printer_key is None else "Imprimante : prête")
         self.clock_label = QLabel()
         for w in (self.agent_label, self.site_label, self.db_label):
             bar.addWidget(w)
         bar.addPermanentWidget(self.busy_label)
+        bar.addPermanentWidget(self.printer_label)
         bar.addPermanentWidget(self.clock_label)
-        worker.busy_changed.connect(lambda busy: self.busy_label.setText("Travail en cours…" if busy else ""))
+        worker.busy_changed.connect(self._show_busy)
         self._clock = QTimer(self, interval=1000, timeout=self._tick)
         self._clock.start()
         self._tick()
@@ -81,10 +104,63 @@ class DeskWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+J"), self, activated=self.journal.table.setFocus)
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.form.citizen_search.setFocus)
         QShortcut(QKeySequence("F9"), self, activated=self.journal.refresh)
+        QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_receipt)
         self.resize(1366, 768)  # the usual town-hall screen; it grows with a larger one
         self._ready_sent = False
         self.journal.refresh()
         self.form.citizen_search.setFocus()
+
+    def _contact_saved(self, row: ContactRow) -> None:
+        self.last_saved = row
+        self.journal.refresh()
+
+    def print_receipt(self) -> None:
+        """Ctrl+P: the « récépissé » of the contact selected in the journal, else of the one just saved."""
+        selected = self.journal.table.selectionModel().selectedRows()
+        row = self.journal.model.rows[selected[0].row()] if selected else self.last_saved
+        if row is None:
+            self.statusBar().showMessage(
+                "Aucun contact à imprimer : enregistrez-en un ou choisissez-le dans le journal.", 8000
+            )
+            return
+        if self._printer_key is None:
+            self.statusBar().showMessage("Aucune imprimante n'est réglée sur ce poste (section [printer]).", 8000)
+            return
+
+        def queued(_job) -> None:  # noqa: ANN001
+            self.statusBar().showMessage(
+                f"Récépissé du contact de {row.started_at.astimezone(PARIS):%H:%M} envoyé à l'imprimante.", 8000
+            )
+            if self._notify_printer is not None:
+                self._notify_printer()
+
+        self._worker.submit(self._services.printing.enqueue_receipt, contact_id=row.id, printer_key=self._printer_key,
+                            on_done=queued, owner=self)  # fmt: skip
+
+    def on_print_event(self, event) -> None:  # noqa: ANN001 - guichet.printing.worker.PrintEvent
+        """The print worker's news in the status bar: failures stay until the next success."""
+        if event.kind == "etat_imprimante" and event.printer_status is not None:
+            self.printer_label.setText(f"Imprimante : {event.printer_status.label}")
+        elif event.kind == "echec":
+            self.printer_label.setText(f"Imprimante : {event.reason or 'échec'}")
+            self.statusBar().showMessage(event.message, 15000)
+        elif event.kind == "imprime":
+            self.printer_label.setText("Imprimante : prête")
+            self.statusBar().showMessage(event.message, 5000)
+
+    def _page_changed(self, index: int) -> None:
+        if index == 1 and self.supervision is None:
+            from guichet.ui.supervision.page import SupervisionPage
+
+            self.supervision = SupervisionPage(self._worker, self._services, self._session)
+            self.pages.blockSignals(True)
+            self.pages.removeTab(1)
+            self.pages.insertTab(1, self.supervision, "Supervision (Ctrl+2)")
+            self.pages.setCurrentIndex(1)
+            self.pages.blockSignals(False)
+
+    def _show_busy(self, busy: bool) -> None:
+        self.busy_label.setText("Travail en cours…" if busy else "")
 
     def _visit_finished(self, ticket: TicketInfo) -> None:
         self.form.attach_ticket(ticket)

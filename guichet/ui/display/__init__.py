@@ -1,0 +1,1 @@
+"""The call screen ("écran d'appel"): calls shown large, chimed and spoken."""

@@ -1,0 +1,1 @@
+"""The kiosk ("borne"): citizens take a ticket, by touch."""

@@ -1,0 +1,96 @@
+"""Printing seen from the kiosk and the desk, through the composition root, to the printer emulator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from guichet.app import build_kiosk
+from guichet.config import PrinterSettings, Settings
+from guichet.db import Database
+from guichet.domain import TicketStatus
+from guichet.printing.emulator import EmulatorMode, PrinterEmulator
+from guichet.services.queue_seed import seed_queues
+from guichet.ui.kiosk.window import PRINTED
+
+
+@pytest.fixture
+def printer():
+    with PrinterEmulator() as emulator:
+        yield emulator
+
+
+def _settings(db_path: Path, port: int) -> Settings:
+    printer = PrinterSettings(backend="network", key="kiosque", host="127.0.0.1", port=port, timeout_s=1.0, paper_mm=58)
+    return Settings(db_path=db_path, site_code="HDV", printer=printer)
+
+
+@pytest.fixture
+def kiosk_screen(qtbot, qapp, demo_db: Database, db_path: Path, printer):
+    seed_queues(demo_db, open_all_day=True)
+    screen = build_kiosk(_settings(db_path, printer.port), demo_db, "HDV", refresh_ms=200)
+    qtbot.addWidget(screen.window)
+    screen.window.resize(1366, 768)
+    screen.window.show()
+    qtbot.waitUntil(lambda: len(screen.window.buttons) == 5, timeout=5_000)
+    yield screen
+    screen.printer.stop()
+    screen.worker.shutdown()
+
+
+def _touch_first_queue(qtbot, window):
+    button = next(iter(window.buttons.values()))
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.ticket is not None, timeout=5_000)
+    return window.ticket
+
+
+def test_kiosk_ticket_is_printed_and_says_so(qtbot, kiosk_screen, printer):
+    window = kiosk_screen.window
+    ticket = _touch_first_queue(qtbot, window)
+    jobs = printer.wait_for_jobs(1, timeout=5.0)
+    assert ticket.number.encode() in jobs[0].payload
+    qtbot.waitUntil(lambda: window.print_label.text() == PRINTED, timeout=5_000)
+
+
+def test_printer_off_keeps_the_ticket_and_tells_the_citizen(qtbot, kiosk_screen, printer):
+    printer.set_mode(EmulatorMode.REFUSE)
+    window = kiosk_screen.window
+    ticket = _touch_first_queue(qtbot, window)
+    qtbot.waitUntil(lambda: window.print_label.property("failed") is True, timeout=5_000)
+    assert window.print_label.text().startswith("Imprimante hors ligne")
+    assert window.print_label.text().endswith("notez votre numéro")
+    assert ticket.number in window.print_label.text()
+    # The number is on screen and the ticket waits in its queue, printed or not.
+    assert window.number_label.text() == ticket.number
+    assert kiosk_screen.services.queue.ticket(ticket_id=ticket.id).status is TicketStatus.WAITING
+    # The printer comes back: the job is retried and printed once.
+    printer.set_mode(EmulatorMode.NORMAL)
+    jobs = printer.wait_for_jobs(1, timeout=8.0)
+    assert ticket.number.encode() in jobs[0].payload
+
+
+@pytest.fixture
+def desk_with_printer(login_as, db_path: Path, printer):
+    return login_as("mdurand", _settings(db_path, printer.port))
+
+
+def test_desk_prints_the_receipt_of_the_contact_just_saved(qtbot, desk_with_printer, printer):
+    from tests.ui.helpers import press, type_keys
+
+    window = desk_with_printer.window
+    press(qtbot, Qt.Key.Key_F2)
+    press(qtbot, Qt.Key.Key_Tab)
+    type_keys(qtbot, "graffitis")
+    press(qtbot, Qt.Key.Key_Return)
+    type_keys(qtbot, "Tags rue Gabriel-Péri")
+    press(qtbot, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.last_saved is not None, timeout=5_000)
+    press(qtbot, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    job = printer.wait_for_jobs(1, timeout=5.0)[0]
+    text = job.payload.decode("cp858", errors="replace")
+    assert "Enlèvement de graffitis" in text
+    assert "Téléphone" in text
+    qtbot.waitUntil(lambda: window.printer_label.text() == "Imprimante : prête", timeout=5_000)
