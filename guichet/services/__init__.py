@@ -12,6 +12,7 @@ from guichet.services.printing import PrintJobService
 from guichet.services.queue import QueueService
 from guichet.services.reference import ReferenceService
 from guichet.services.sites import SiteService
+from guichet.services.stats import StatsService
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,12 @@ class Services:
     queue: QueueService
     sites: SiteService
     printing: PrintJobService
+    stats: StatsService
 
     @classmethod
     def on(cls, db: Database) -> Services:
         return cls(
             auth=AuthService(db), reference=ReferenceService(db), citizens=CitizenService(db),
             contacts=ContactService(db), queue=QueueService(db), sites=SiteService(db),
-            printing=PrintJobService(db),
+            printing=PrintJobService(db), stats=StatsService(db),
         )  # fmt: skip

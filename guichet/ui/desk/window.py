@@ -149,7 +149,11 @@ class DeskWindow(QMainWindow):
             self.statusBar().showMessage(event.message, 5000)
 
     def _page_changed(self, index: int) -> None:
-        if index == 1 and self.supervision is None:
+        if self.supervision is not None:
+            # The live board polls only while it is looked at.
+            self.supervision.resume() if index == 1 else self.supervision.stop()
+            return
+        if index == 1:
             from guichet.ui.supervision.page import SupervisionPage
 
             self.supervision = SupervisionPage(self._worker, self._services, self._session)

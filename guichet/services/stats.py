@@ -1,0 +1,236 @@
+"""Statistics for supervisors: contacts and queues over any period, sites side by side, staffing advice.
+
+Only supervisors and administrators may read them, and only for the sites of their own commune: the
+service checks it on every call (hiding a tab is not a permission). Figures come from the contacts and
+the tickets (whose times the queue service keeps in step with the event log, in the same transaction).
+The queries and their dialect-aware parts are in ``stats_sql``; the figures are made from them in
+``stats_build``; the Erlang C model is in ``staffing``.
+
+On SQLite, closed parts of a period (whole months, else weeks) are cached per commune: a part is
+computed once, when its last day is two days old, then reused as long as its counts of tickets and
+contacts do not move; the last days are read afresh each time. ``clear_cache`` drops it all (the
+page's « Recalculer »). A server (PostgreSQL) aggregates the whole period in one pass instead.
+"""
+
+from __future__ import annotations
+
+import calendar
+import threading
+import uuid
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from guichet.db import Database
+from guichet.domain import Role
+from guichet.models import Agent, Commune, Site
+from guichet.services.clock import local_day
+from guichet.services.clock import now as system_now
+from guichet.services.errors import NotAllowedError, ValidationError
+from guichet.services.stats_build import Labels, contact_stats, site_comparison, staffing_advice, ticket_stats
+from guichet.services.stats_sql import (
+    Aggregates,
+    aggregate,
+    as_uuid,
+    fingerprints,
+)
+from guichet.services.stats_types import (
+    Period,
+    SiteRef,
+    StatsReport,
+    StatsScope,
+)
+
+Progress = Callable[[int, int, str], None]  # (step done, steps, what is being done), called from the worker thread
+
+NOT_ALLOWED = "Les statistiques sont réservées aux superviseurs et aux administrateurs."
+CACHED_PARTS = 240
+_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+           "novembre", "décembre")  # fmt: skip
+
+
+def month_label(d: date) -> str:
+    return f"{_MONTHS[d.month - 1]} {d.year}"
+
+
+def blocks(start: date, end: date, today: date) -> list[tuple[date, date, bool]]:
+    """The period cut into parts computed (and cached) apiece: whole months, else weeks within a month.
+
+    A part is closed (cacheable) when its last day is at least two days old: the day has been closed at the
+    counters and its contacts can no longer be corrected. The open days at the end form one part.
+    """
+    closed_until = today - timedelta(days=2)
+    result: list[tuple[date, date, bool]] = []
+    cursor = start
+    while cursor <= end:
+        month_last = cursor.replace(day=calendar.monthrange(cursor.year, cursor.month)[1])
+        if cursor.day == 1 and month_last <= end:
+            last = month_last
+        else:
+            last = min(cursor + timedelta(days=6 - cursor.weekday()), month_last, end)
+        if cursor <= closed_until < last:
+            result.append((cursor, closed_until, True))
+            result.append((closed_until + timedelta(days=1), last, False))
+        else:
+            result.append((cursor, last, last <= closed_until))
+        cursor = last + timedelta(days=1)
+    merged: list[tuple[date, date, bool]] = []
+    for part in result:
+        if merged and not part[2] and not merged[-1][2]:
+            merged[-1] = (merged[-1][0], part[1], False)
+        else:
+            merged.append(part)
+    return merged
+
+
+class StatsService:
+    def __init__(self, db: Database, *, clock: Callable[[], datetime] = system_now) -> None:
+        self._db = db
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._months: OrderedDict[tuple, tuple[tuple, Aggregates]] = OrderedDict()  # closed parts
+        self._merged: tuple[tuple, Aggregates] | None = None  # the sum of the last report's closed parts
+
+    # -- public ---------------------------------------------------------------------------------------
+
+    def scope(self, *, agent_id: uuid.UUID) -> StatsScope:
+        """The sites a supervisor may look at (those of their commune); NotAllowedError for an agent."""
+        with self._db.read() as s:
+            agent, site, commune = self._authorize(s, agent_id)
+            sites = s.scalars(
+                select(Site).where(Site.commune_id == commune.id, Site.deleted_at.is_(None)).order_by(Site.code)
+            ).all()
+            return StatsScope(commune.id, commune.name, tuple(SiteRef(x.id, x.code, x.name) for x in sites), site.id)
+
+    def report(
+        self,
+        *,
+        agent_id: uuid.UUID,
+        start: date,
+        end: date,
+        site_id: uuid.UUID | None = None,
+        target_share: float = 0.8,
+        progress: Progress | None = None,
+    ) -> StatsReport:
+        """Contacts, queues, sites side by side and staffing advice of a site (or the whole commune) over a period."""
+        now = self._clock()
+        today = local_day(now)
+        errors = {}
+        if end < start:
+            errors["period"] = "La date de fin doit suivre la date de début."
+        elif end > today:
+            errors["period"] = "La période ne peut pas finir après aujourd'hui."
+        if not 0.5 <= target_share < 1:
+            errors["target_share"] = "La part à servir dans l'objectif doit être comprise entre 50 et 99 %."
+        if errors:
+            raise ValidationError(errors)
+        with self._db.read() as s:
+            agent, _home, commune = self._authorize(s, agent_id)
+            labels = Labels(s, commune.id)
+            site_ids = sorted((x.id for x in labels.sites.values() if x.deleted_at is None), key=str)
+            if site_id is not None and site_id not in site_ids:
+                raise NotAllowedError("Ce site ne fait pas partie de votre commune.")
+            agg = self._aggregate(s, commune.id, site_ids, start, end, today, now, progress)
+        if progress is not None:
+            progress(1, 1, "Mise en forme")
+        raw = {as_uuid(k): k for k in agg.site_keys}  # the sites' ids as the aggregates hold them
+        scope = {raw[x] for x in ([site_id] if site_id is not None else site_ids) if x in raw}
+        return StatsReport(
+            scope_label=labels.sites[site_id].name if site_id else f"{commune.name} — tous les sites",
+            commune_name=commune.name,
+            site_id=site_id,
+            period=Period(start, end),
+            generated_at=now,
+            generated_by=f"{agent.first_name} {agent.last_name}",
+            contacts=contact_stats(agg, labels, scope),
+            tickets=ticket_stats(agg, labels, scope, multi_site=site_id is None),
+            sites=tuple(site_comparison(agg, labels, x, raw.get(x)) for x in site_ids),
+            staffing=tuple(
+                staffing_advice(agg, labels, key, target_share)
+                for key in sorted(scope, key=lambda k: labels.site(k).code)
+                if any(k[0] == key for k in agg.slots)
+            ),
+        )
+
+    def clear_cache(self) -> None:
+        """Forget the cached months (they are computed again on the next report)."""
+        with self._lock:
+            self._months.clear()
+            self._merged = None
+
+    # -- permission -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _authorize(s: Session, agent_id: uuid.UUID) -> tuple[Agent, Site, Commune]:
+        row = s.execute(
+            select(Agent, Site, Commune)
+            .join(Site, Site.id == Agent.site_id)
+            .join(Commune, Commune.id == Site.commune_id)
+            .where(Agent.id == agent_id, Agent.deleted_at.is_(None))
+        ).one_or_none()
+        if row is None or not row[0].active or row[0].role not in (Role.SUPERVISOR, Role.ADMIN):
+            raise NotAllowedError(NOT_ALLOWED)
+        return row[0], row[1], row[2]
+
+    # -- aggregates, month by month -------------------------------------------------------------------
+
+    def _aggregate(
+        self, s: Session, commune_id: uuid.UUID, sites: list[uuid.UUID], start: date, end: date, today: date,
+        now: datetime, progress: Progress | None,
+    ) -> Aggregates:  # fmt: skip
+        dialect = s.get_bind().dialect.name
+        if dialect != "sqlite":
+            # A server aggregates the whole period at once (hash aggregates, parallel workers): no cache needed.
+            if dialect == "postgresql":
+                # These few statements are costly enough to trigger JIT compilation, which costs more than it saves.
+                s.execute(text("SET LOCAL jit = off"))
+            if progress is not None:
+                progress(0, 2, f"Calcul du {start:%d/%m/%Y} au {end:%d/%m/%Y}")
+            return aggregate(s, sites, start, end, now=now)
+        parts = blocks(start, end, today)
+        closed = [(a, b) for a, b, done in parts if done]
+        prints = fingerprints(s, sites, closed) if closed else {}
+        keys = {(a, b): ((commune_id, a, b), tuple(prints.get((x, a)) for x in sites)) for a, b in closed}
+        with self._lock:
+            base_key = tuple(keys.values())
+            base = self._merged[1] if self._merged is not None and self._merged[0] == base_key else None
+            missing = [] if base is not None else [(a, b) for a, b in closed if self._cached(*keys[(a, b)]) is None]
+        live = [(a, b) for a, b, done in parts if not done]
+        todo = len(missing) + len(live) + 1
+        if base is None:
+            for i, (first, last) in enumerate(missing):
+                if progress is not None:
+                    what = (
+                        month_label(first)
+                        if first.day == 1 and last.month != (last + timedelta(days=1)).month
+                        else f"du {first:%d/%m/%Y} au {last:%d/%m/%Y}"
+                    )
+                    progress(i, todo, f"Calcul : {what}")
+                part = aggregate(s, sites, first, last, now=now)
+                with self._lock:
+                    key, fingerprint = keys[(first, last)]
+                    self._months[key] = (fingerprint, part)
+                    while len(self._months) > CACHED_PARTS:
+                        self._months.popitem(last=False)
+            base = Aggregates()
+            with self._lock:
+                for a, b in closed:
+                    part = self._cached(*keys[(a, b)])
+                    base.add(part if part is not None else aggregate(s, sites, a, b, now=now))
+                self._merged = (base_key, base)
+        total = base.copy()
+        for i, (first, last) in enumerate(live):
+            if progress is not None:
+                progress(len(missing) + i, todo, "Calcul : derniers jours")
+            total.add(aggregate(s, sites, first, last, now=now))
+        return total
+
+    def _cached(self, key: tuple, fingerprint: tuple) -> Aggregates | None:
+        hit = self._months.get(key)
+        if hit is None or hit[0] != fingerprint:
+            return None
+        self._months.move_to_end(key)
+        return hit[1]
