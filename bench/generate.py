@@ -367,6 +367,9 @@ def generate(args: argparse.Namespace) -> dict:
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA cache_size = -1000000")
     conn.execute("PRAGMA foreign_keys = ON")
+    # Ten years of history are not changes to push: capture is off during the load (as when sync applies
+    # rows from the central database), so the outbox does not fill with 1.7 million rows.
+    conn.execute("UPDATE sync_state SET applying = 1 WHERE id = 1")
     conn.execute("BEGIN")
 
     people = People(rng, Uuid7Factory(rng), args.citizens)
@@ -482,6 +485,7 @@ def generate(args: argparse.Namespace) -> dict:
     if contact_rows:
         conn.executemany(INSERT_CONTACT, contact_rows)
     conn.execute("COMMIT")
+    conn.execute("UPDATE sync_state SET applying = 0 WHERE id = 1")
     load_s = time.perf_counter() - t0
     print(f"loaded {stats['contacts']:,} contacts, {people.created:,} citizens in {load_s:.1f} s", flush=True)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")

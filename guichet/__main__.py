@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
         "--mode", default="normal", choices=("normal", "refuse", "hang", "drop", "paper-out", "paper-low")
     )
     emulator.add_argument("--out", type=Path, help="dossier où enregistrer chaque travail reçu (.bin et .txt)")
+    from guichet.sync.commands import add_parsers as add_sync_parsers
+
+    add_sync_parsers(sub)
     return parser
 
 
@@ -71,6 +74,10 @@ def main(argv: list[str] | None = None) -> int:
         settings = replace(settings, db_path=args.db)
     if command == "db":
         return _db(settings, args.db_command)
+    if command in ("sync", "central"):
+        from guichet.sync.commands import cli as sync_cli
+
+        return sync_cli(settings, args)
     if command in ("printer", "printer-emulator"):
         from guichet.printing.commands import cli
 

@@ -21,6 +21,7 @@ from guichet.services.reference import ReferenceData
 from guichet.ui.common.messages import show_error
 from guichet.ui.common.print_bridge import PrintEvents
 from guichet.ui.common.style import apply_style
+from guichet.ui.common.sync_bridge import SyncRunner
 from guichet.ui.desk.window import DeskWindow
 from guichet.ui.login.dialog import LoginDialog
 from guichet.ui.worker import Worker
@@ -62,6 +63,8 @@ class Desk(QObject):
         self.window: DeskWindow | None = None
         self.printer = None  # this PC's print worker, started with the first window when a printer is set
         self.print_events = PrintEvents(self)
+        self.sync: SyncRunner | None = None  # rounds with the central database, when [sync] names one
+        self.sync_status: object | None = None  # the last round's SyncStatus
 
     def open_window(self, session: AgentSession, settings: Settings) -> None:
         """Load what the forms and the queue panel offer (off the GUI thread), then show the desk window."""
@@ -87,16 +90,36 @@ class Desk(QObject):
                 counters=site.counters, counter_number=settings.counter_number,
                 printer_key=settings.printer.key if self.printer is not None else None,
                 notify_printer=self.printer.notify if self.printer is not None else None,
+                sync_now=self.sync.sync_now if self.sync is not None else None,
             )  # fmt: skip
             self.print_events.event.connect(self.window.on_print_event)
+            if self.sync is not None:
+                self.sync.status.connect(self.window.on_sync_status)
+                if self.sync_status is not None:  # a round may have finished before the login
+                    self.window.on_sync_status(self.sync_status)
             self.window.show()
             self.window_opened.emit(self.window)
 
         self.worker.submit(load, on_done=show)
 
+    def start_sync(self, settings: Settings) -> None:
+        """Rounds with the central database on their own thread, from the start (even before login)."""
+        if not settings.sync.central_url:
+            return
+        from guichet.sync.service import SyncService
+
+        self.sync = SyncRunner(SyncService(self.db, settings.sync), self)
+        self.sync.status.connect(self._remember_sync)
+        self.sync.start()
+
+    def _remember_sync(self, status: object) -> None:
+        self.sync_status = status
+
     def close(self) -> None:
         if self.window is not None:
             self.window.close()
+        if self.sync is not None:
+            self.sync.stop()
         if self.printer is not None:
             self.printer.stop()
         self.worker.shutdown()
@@ -108,6 +131,7 @@ def build_desk(settings: Settings, db: Database) -> Desk:
     worker = Worker()
     login = LoginDialog(worker, services.auth, place=f"Base : {db.path}")
     desk = Desk(db, services, worker, login)
+    desk.start_sync(settings)
     worker.unhandled_error.connect(lambda e: show_error(desk.window or login, e))
     login.logged_in.connect(lambda session: desk.open_window(session, settings))
     return desk

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import platformdirs
 
@@ -87,6 +88,61 @@ class PrinterSettings:
 
 
 @dataclass(frozen=True)
+class SyncSettings:
+    """Replication with SITIV's central database, from the ``[sync]`` table of guichet.toml.
+
+    ``central_url``: ``postgresql://ROLE@HOST:PORT/DATABASE``, never with a password: the password of ROLE lives
+    in the OS keyring (service "guichet-sync", user ROLE). ``site_code`` ("VEN-HDV") is checked against the site
+    the role stands for. ``tls``: "auto" (certificate checked, ``verify-full``, except on loopback), "verify-full",
+    "verify-ca", "require" or "disable"; ``ca_file``: the SITIV certificate authority for the checks.
+    """
+
+    central_url: str = ""
+    site_code: str = ""
+    interval_s: float = 5.0  # between rounds while online; offline, the wait grows up to max_backoff_s
+    max_backoff_s: float = 300.0
+    tls: str = "auto"
+    ca_file: str = ""
+    batch_size: int = 500  # outbox rows per batch
+    timeout_s: float = 30.0  # longest wait on the network for one step (a batch, a page)
+
+    @classmethod
+    def from_toml(cls, raw: dict) -> SyncSettings:
+        base = cls()
+        settings = cls(
+            central_url=str(raw.get("central_url", "")).strip(),
+            site_code=str(raw.get("site_code", "")).strip().upper(),
+            interval_s=float(raw.get("interval_s", base.interval_s)),
+            max_backoff_s=float(raw.get("max_backoff_s", base.max_backoff_s)),
+            tls=str(raw.get("tls", base.tls)).strip().lower(),
+            ca_file=str(raw.get("ca_file", "")).strip(),
+            batch_size=int(raw.get("batch_size", base.batch_size)),
+            timeout_s=float(raw.get("timeout_s", base.timeout_s)),
+        )
+        if settings.tls not in ("auto", "verify-full", "verify-ca", "require", "disable"):
+            raise ValueError(
+                f"[sync] tls : « {settings.tls} » n'est pas reconnu (auto, verify-full, verify-ca, require, disable)."
+            )
+        if settings.central_url and not settings.central_url.startswith(("postgresql://", "postgres://")):
+            raise ValueError("[sync] central_url : donnez une adresse de la forme postgresql://ROLE@SERVEUR/BASE.")
+        if _has_password(settings.central_url):
+            raise ValueError(
+                "[sync] central_url : le mot de passe ne doit pas figurer dans les réglages ; "
+                "enregistrez-le dans le trousseau du système avec « guichet sync --store-password »."
+            )
+        if not 1 <= settings.batch_size <= 10_000 or settings.interval_s <= 0 or settings.timeout_s <= 0:
+            raise ValueError("[sync] batch_size, interval_s et timeout_s doivent être positifs (batch_size ≤ 10 000).")
+        return settings
+
+
+def _has_password(url: str) -> bool:
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.password is not None or "password" in parse_qs(parts.query)
+
+
+@dataclass(frozen=True)
 class Settings:
     db_path: Path = field(default_factory=lambda: data_dir() / "guichet.sqlite3")
     # The site and counter this PC stands for (the kiosk and the call screen need them).
@@ -94,6 +150,7 @@ class Settings:
     counter_number: int | None = None
     ui: UiSettings = field(default_factory=UiSettings)
     printer: PrinterSettings = field(default_factory=PrinterSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -113,4 +170,5 @@ class Settings:
                 journal_refresh_s=int(ui.get("journal_refresh_s", base.ui.journal_refresh_s)),
             ),
             printer=PrinterSettings.from_toml(raw.get("printer", {})),
+            sync=SyncSettings.from_toml(raw.get("sync", {})),
         )

@@ -15,6 +15,15 @@ from guichet.models.queue import (
     TicketStatus,
 )
 from guichet.models.reference import Agent, Commune, Counter, ExternalBody, MunicipalService, Site, Theme
+from guichet.models.sync import (
+    SyncConflict,
+    SyncCursor,
+    SyncOutbox,
+    SyncQuarantine,
+    SyncRefetch,
+    SyncRowVersion,
+    SyncState,
+)
 
 __all__ = [
     "Agent",
@@ -33,6 +42,13 @@ __all__ = [
     "Queue",
     "Site",
     "SiteQueueSettings",
+    "SyncConflict",
+    "SyncCursor",
+    "SyncOutbox",
+    "SyncQuarantine",
+    "SyncRefetch",
+    "SyncRowVersion",
+    "SyncState",
     "Theme",
     "Ticket",
     "TicketEvent",

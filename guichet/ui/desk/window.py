@@ -29,6 +29,7 @@ class DeskWindow(QMainWindow):
         database_label: str, journal_refresh_s: int = 30, counters: tuple[CounterStatus, ...] = (),
         counter_number: int | None = None, queue_refresh_ms: int = 3000,
         printer_key: str | None = None, notify_printer: Callable[[], None] | None = None,
+        sync_now: Callable[[], None] | None = None,
     ) -> None:  # fmt: skip
         super().__init__()
         self.setWindowTitle(f"Guichet — {session.site_name} ({session.commune_name})")
@@ -87,11 +88,14 @@ class DeskWindow(QMainWindow):
         self.site_label = QLabel(f"Site : {session.site_name} ({session.commune_code}-{session.site_code})")
         self.db_label = QLabel(f"Base : {database_label}")
         self.busy_label = QLabel("")
+        self._sync_now = sync_now
+        self.sync_label = QLabel("Synchronisation : en attente du premier tour…" if sync_now else "Base locale seule")
         self.printer_label = QLabel("Imprimante : aucune" if printer_key is None else "Imprimante : prête")
         self.clock_label = QLabel()
         for w in (self.agent_label, self.site_label, self.db_label):
             bar.addWidget(w)
         bar.addPermanentWidget(self.busy_label)
+        bar.addPermanentWidget(self.sync_label)
         bar.addPermanentWidget(self.printer_label)
         bar.addPermanentWidget(self.clock_label)
         worker.busy_changed.connect(self._show_busy)
@@ -105,6 +109,7 @@ class DeskWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.form.citizen_search.setFocus)
         QShortcut(QKeySequence("F9"), self, activated=self.journal.refresh)
         QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_receipt)
+        QShortcut(QKeySequence("Ctrl+Shift+S"), self, activated=self.synchronize_now)
         self.resize(1366, 768)  # the usual town-hall screen; it grows with a larger one
         self._ready_sent = False
         self.journal.refresh()
@@ -136,6 +141,21 @@ class DeskWindow(QMainWindow):
 
         self._worker.submit(self._services.printing.enqueue_receipt, contact_id=row.id, printer_key=self._printer_key,
                             on_done=queued, owner=self)  # fmt: skip
+
+    def synchronize_now(self) -> None:
+        """Ctrl+Shift+S: a sync round now, instead of at the next interval."""
+        if self._sync_now is None:
+            self.statusBar().showMessage("La synchronisation n'est pas réglée sur ce poste (section [sync]).", 8000)
+            return
+        self._sync_now()
+        self.statusBar().showMessage("Synchronisation demandée…", 4000)
+
+    def on_sync_status(self, status) -> None:  # noqa: ANN001 - guichet.sync.service.SyncStatus
+        """Online or not, changes waiting, last success: going offline changes nothing else for the agent."""
+        last = f" — dernier succès {status.last_success.astimezone(PARIS):%H:%M}" if status.last_success else ""
+        self.sync_label.setText(f"{status.summary}{last}")
+        details = list(status.errors) + [f"Lot refusé : {r}" for r in status.rejected]
+        self.sync_label.setToolTip("\n".join(details) or "Ctrl+Maj+S : synchroniser maintenant")
 
     def on_print_event(self, event) -> None:  # noqa: ANN001 - guichet.printing.worker.PrintEvent
         """The print worker's news in the status bar: failures stay until the next success."""
