@@ -74,6 +74,7 @@ class Desk(QObject):
             if has_printer:
                 import guichet.printing.worker  # noqa: F401 - escpos and Pillow load here, not on the GUI thread
             reference = self.services.reference.load(commune_id=session.commune_id, site_id=session.site_id)
+            self.services.queue.close_past_days(site_id=session.site_id)  # yesterday's leftovers, if nobody closed
             return reference, self.services.queue.site_status(site_id=session.site_id)
 
         def show(loaded: tuple[ReferenceData, SiteStatus]) -> None:
@@ -209,6 +210,7 @@ def build_kiosk(settings: Settings, db: Database, site_code: str = "", **options
     # One small read before the window exists, like opening the database: nothing to freeze yet.
     site = services.sites.find(code=site_code or settings.site_code)
     worker = _public_worker("guichet-kiosk")
+    worker.submit(services.queue.close_past_days, site_id=site.id)  # a kiosk starts each morning: tidy yesterday
     from guichet.printing.worker import start_print_worker  # escpos and Pillow: only where a printer is used
 
     events = PrintEvents()

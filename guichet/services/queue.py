@@ -27,7 +27,7 @@ import re
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -101,6 +101,7 @@ __all__ = [
 ]
 
 _CALLS = (TicketEventKind.CALLED, TicketEventKind.CALLED_BY_NUMBER)
+PAST_DAY_REASON = "Clôture automatique : ticket resté ouvert un jour précédent"
 _NUMBER = re.compile(r"^\s*([A-Za-z])\s*-?\s*(\d{1,4})\s*$")
 
 
@@ -424,21 +425,38 @@ class QueueService(QueueReads):
             raise ValidationError({"reason": "Indiquez le motif de la clôture (ex. « Fermeture de l'accueil »)."})
         with self._db.write() as s:
             now = self._locked_now(s)
-            day = local_day(now)
-            if s.get(Site, site_id) is None:
-                raise NotFoundError("Ce site n'existe pas.")
-            log = EventLog(s, site_id, now)
-            tickets = s.scalars(
-                select(Ticket)
-                .where(Ticket.site_id == site_id, Ticket.service_day <= day, Ticket.status.in_(OPEN_STATUSES))
-                .order_by(Ticket.issued_at)
-            ).all()
-            for ticket in tickets:
-                counter_id = ticket.counter_id if ticket.status in AT_COUNTER else None
-                ticket.status = TicketStatus.CLOSED
-                ticket.finished_at = now
-                ticket.close_reason = reason
-                log.add(ticket, TicketEventKind.CLOSED, agent_id=agent_id, counter_id=counter_id, reason=reason)
+            return self._close(s, site_id, now, reason, agent_id, last_day=local_day(now), counters=True)
+
+    def close_past_days(self, *, site_id: uuid.UUID) -> DayClosure:
+        """Tickets left open on an earlier day (nobody closed the day): closed now, with a reason that says so.
+
+        Run when a kiosk or a desk starts, so yesterday's leftovers never linger in today's statistics.
+        """
+        with self._db.write() as s:
+            now = self._locked_now(s)
+            yesterday = local_day(now) - timedelta(days=1)
+            return self._close(s, site_id, now, PAST_DAY_REASON, None, last_day=yesterday, counters=False)
+
+    def _close(
+        self, s: Session, site_id: uuid.UUID, now: datetime, reason: str, agent_id: uuid.UUID | None, *,
+        last_day: date, counters: bool,
+    ) -> DayClosure:  # fmt: skip
+        if s.get(Site, site_id) is None:
+            raise NotFoundError("Ce site n'existe pas.")
+        log = EventLog(s, site_id, now)
+        tickets = s.scalars(
+            select(Ticket)
+            .where(Ticket.site_id == site_id, Ticket.service_day <= last_day, Ticket.status.in_(OPEN_STATUSES))
+            .order_by(Ticket.issued_at)
+        ).all()
+        for ticket in tickets:
+            counter_id = ticket.counter_id if ticket.status in AT_COUNTER else None
+            ticket.status = TicketStatus.CLOSED
+            ticket.finished_at = now
+            ticket.close_reason = reason
+            log.add(ticket, TicketEventKind.CLOSED, agent_id=agent_id, counter_id=counter_id, reason=reason)
+        sessions = []
+        if counters:
             sessions = s.scalars(
                 select(CounterSession)
                 .join(Counter, Counter.id == CounterSession.counter_id)
@@ -446,7 +464,7 @@ class QueueService(QueueReads):
             ).all()
             for session in sessions:
                 session.closed_at = now
-            return DayClosure(site_id, day, len(tickets), len(sessions), reason)
+        return DayClosure(site_id, last_day, len(tickets), len(sessions), reason)
 
     # -- internals ---------------------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
 from guichet.db import Database
@@ -165,3 +166,17 @@ def test_export_choice_opens_a_dialog_without_blocking(qtbot, qapp, worker, demo
     dialog.reject()
     assert isinstance(page.history.report.period.start, type(local_day(now())))
     assert Path(dialog.selectedFiles()[0]).name.startswith("statistiques_")
+
+
+def test_supervisor_closes_the_day_from_the_board(qtbot, qapp, worker, demo):
+    page = _page(qtbot, qapp, worker, demo, "sperrin")
+    qtbot.waitUntil(lambda: page.live.site_id() is not None, timeout=10_000)
+    site_id = page.live.site_id()
+    queue = Services.on(demo).queue
+    ticket = queue.issue_ticket(site_id=site_id, queue_id=queue.queue_statuses(site_id=site_id)[0].id)
+    page.ask_close_day()
+    qtbot.waitUntil(lambda: page.close_day_box.isVisible(), timeout=5_000)
+    page.close_day_box.button(QMessageBox.StandardButton.Yes).click()
+    qtbot.waitUntil(lambda: getattr(page, "close_day_done", None) is not None, timeout=10_000)
+    assert page.close_day_done.text().startswith("Journée clôturée : 1 ticket(s) clos")
+    assert queue.ticket(ticket_id=ticket.id).status is TicketStatus.CLOSED

@@ -387,6 +387,21 @@ def test_close_day(desk):
     assert desk.q.close_day(site_id=desk.site, reason="Fin de journée").closed_tickets == 2
 
 
+def test_leftovers_of_past_days_are_closed_automatically(desk):
+    desk.open(1, "mdurand")
+    stale = [desk.issue("A"), desk.issue("E")]
+    desk.clock.set(TUESDAY + timedelta(days=1))
+    today = desk.issue("A")
+    closure = desk.q.close_past_days(site_id=desk.site)
+    assert closure.closed_tickets == 2 and closure.closed_counters == 0
+    for ticket in stale:
+        closed = desk.q.ticket(ticket_id=ticket.id)
+        assert closed.status is TicketStatus.CLOSED
+        assert TicketEventKind.CLOSED in desk.events(ticket)
+    assert desk.q.ticket(ticket_id=today.id).status is TicketStatus.WAITING  # today's ticket is untouched
+    assert desk.q.close_past_days(site_id=desk.site).closed_tickets == 0
+
+
 def test_call_screen_feed(desk):
     desk.open(1, "mdurand")
     desk.open(2, "kbenali")

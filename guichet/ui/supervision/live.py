@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -82,6 +83,8 @@ class LiveBoard(QWidget):
         top.addWidget(self.site)
         top.addStretch(1)
         top.addWidget(self.updated)
+        self.close_day_button = QPushButton("Clôturer la journée du site…")
+        top.addWidget(self.close_day_button)
 
         self.alert = QLabel()
         self.alert.setObjectName("alertBanner")

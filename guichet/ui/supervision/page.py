@@ -6,7 +6,8 @@ reached this page anyway would see the refusal, not the figures.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMessageBox, QTabWidget, QVBoxLayout, QWidget
 
 from guichet.domain import Role
 from guichet.services import Services
@@ -48,6 +49,7 @@ class SupervisionPage(QWidget):
         self.tabs = QTabWidget()
         self.live = LiveBoard(worker, services.queue, refresh_ms=live_refresh_ms)
         self.history = HistoryView(worker, services.stats, session)
+        self.live.close_day_button.clicked.connect(self.ask_close_day)
         self.tabs.addTab(self.live, "Tableau de bord")
         self.tabs.addTab(self.history, "Statistiques")
         self.refused = QLabel(NOT_ALLOWED)
@@ -75,6 +77,41 @@ class SupervisionPage(QWidget):
         self.refused.setText(message)
         self.refused.show()
         self.tabs.hide()
+
+    def ask_close_day(self) -> None:
+        """End of the day for the site on the board: confirmed first (it closes every waiting ticket)."""
+        site_id = self.live.site_id()
+        if site_id is None:
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Question, "Clôturer la journée",
+            "Clôturer la journée de ce site ? Les tickets encore en attente seront clos avec le motif "
+            "« Fermeture de l'accueil » et les guichets fermés.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, self,
+        )  # fmt: skip
+        box.button(QMessageBox.StandardButton.Yes).setText("Clôturer")
+        box.button(QMessageBox.StandardButton.No).setText("Annuler")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.accepted.connect(lambda: self.close_day(site_id))
+        self.close_day_box = box
+        box.open()
+
+    def close_day(self, site_id) -> None:  # noqa: ANN001
+        def done(closure) -> None:  # noqa: ANN001
+            text = (
+                f"Journée clôturée : {closure.closed_tickets} ticket(s) clos, "
+                f"{closure.closed_counters} guichet(s) fermé(s)."
+            )
+            info = QMessageBox(
+                QMessageBox.Icon.Information, "Clôturer la journée", text, QMessageBox.StandardButton.Ok, self
+            )
+            info.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            self.close_day_done = info
+            info.open()
+            self.live.refresh()
+
+        self._worker.submit(self._services.queue.close_day, site_id=site_id, reason="Fermeture de l'accueil",
+                            agent_id=self._session.agent_id, on_done=done, owner=self)  # fmt: skip
 
     def stop(self) -> None:
         """Stop the live refresh (the page is hidden or the desk closes)."""
