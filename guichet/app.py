@@ -92,6 +92,7 @@ class Desk(QObject):
                 printer_key=settings.printer.key if self.printer is not None else None,
                 notify_printer=self.printer.notify if self.printer is not None else None,
                 sync_now=self.sync.sync_now if self.sync is not None else None,
+                printer_settings=settings.printer if self.printer is not None else None,
             )  # fmt: skip
             self.print_events.event.connect(self.window.on_print_event)
             if self.sync is not None:

@@ -94,3 +94,36 @@ def test_desk_prints_the_receipt_of_the_contact_just_saved(qtbot, desk_with_prin
     assert "Enlèvement de graffitis" in text
     assert "Téléphone" in text
     qtbot.waitUntil(lambda: window.printer_label.text() == "Imprimante : prête", timeout=5_000)
+
+
+def test_reprint_at_the_counter_shows_what_is_printed(qtbot, desk_with_printer, printer, tmp_path):
+    from tests.ui.helpers import press, screenshot_dir
+
+    window = desk_with_printer.window
+    panel = window.counter_panel
+    queue = desk_with_printer.services.queue
+    site_id = window._session.site_id
+    ticket = queue.issue_ticket(site_id=site_id, queue_id=queue.queue_statuses(site_id=site_id)[0].id)
+    qtbot.waitUntil(lambda: panel.panel is not None, timeout=5_000)
+    panel.toggle_open()
+    qtbot.waitUntil(lambda: panel.panel.counter.is_open, timeout=5_000)
+    press(qtbot, Qt.Key.Key_F7)
+    qtbot.waitUntil(lambda: panel.current is not None and panel.current.id == ticket.id, timeout=5_000)
+    press(qtbot, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    job = printer.wait_for_jobs(1, timeout=5.0)[0]
+    assert ticket.number.encode() in job.payload
+    qtbot.waitUntil(lambda: getattr(window, "preview_dialog", None) is not None, timeout=5_000)
+    image = window.preview_dialog.image
+    assert image.width() == 384 + 32  # 58 mm paper: 384 dots, one pixel a dot, plus the margins
+    assert image.height() > 400
+    assert image.save(str(screenshot_dir(tmp_path) / "reprint_preview.png"))
+
+
+def test_test_page_from_the_desk(qtbot, desk_with_printer, printer):
+    from tests.ui.helpers import press
+
+    press(qtbot, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    job = printer.wait_for_jobs(1, timeout=5.0)[0]
+    text = job.payload.decode("cp858", errors="replace")
+    for ch in "éèêëàâçîïôùûü«»€":
+        assert ch in text

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
+from guichet.config import PrinterSettings
 from guichet.domain import Role
 from guichet.services import Services
 from guichet.services.auth import AgentSession
@@ -29,7 +30,7 @@ class DeskWindow(QMainWindow):
         database_label: str, journal_refresh_s: int = 30, counters: tuple[CounterStatus, ...] = (),
         counter_number: int | None = None, queue_refresh_ms: int = 3000,
         printer_key: str | None = None, notify_printer: Callable[[], None] | None = None,
-        sync_now: Callable[[], None] | None = None,
+        sync_now: Callable[[], None] | None = None, printer_settings: PrinterSettings | None = None,
     ) -> None:  # fmt: skip
         super().__init__()
         self.setWindowTitle(f"Guichet — {session.site_name} ({session.commune_name})")
@@ -40,6 +41,7 @@ class DeskWindow(QMainWindow):
         self.journal = JournalPanel(worker, services.contacts, session, reference)
         self._services = services
         self._printer_key = printer_key
+        self._printer_settings = printer_settings
         self._notify_printer = notify_printer
         self.last_saved: ContactRow | None = None
         self.form.saved.connect(self._contact_saved)
@@ -110,6 +112,8 @@ class DeskWindow(QMainWindow):
         QShortcut(QKeySequence("F9"), self, activated=self.journal.refresh)
         QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_receipt)
         QShortcut(QKeySequence("Ctrl+Shift+S"), self, activated=self.synchronize_now)
+        QShortcut(QKeySequence("Ctrl+Shift+R"), self, activated=self.reprint_ticket)
+        QShortcut(QKeySequence("Ctrl+Shift+T"), self, activated=self.print_test_page)
         self.resize(1366, 768)  # the usual town-hall screen; it grows with a larger one
         self._ready_sent = False
         self.journal.refresh()
@@ -128,8 +132,7 @@ class DeskWindow(QMainWindow):
                 "Aucun contact à imprimer : enregistrez-en un ou choisissez-le dans le journal.", 8000
             )
             return
-        if self._printer_key is None:
-            self.statusBar().showMessage("Aucune imprimante n'est réglée sur ce poste (section [printer]).", 8000)
+        if not self._printing_ready():
             return
 
         def queued(_job) -> None:  # noqa: ANN001
@@ -141,6 +144,48 @@ class DeskWindow(QMainWindow):
 
         self._worker.submit(self._services.printing.enqueue_receipt, contact_id=row.id, printer_key=self._printer_key,
                             on_done=queued, owner=self)  # fmt: skip
+
+    def _printing_ready(self) -> bool:
+        if self._printer_key is None:
+            self.statusBar().showMessage("Aucune imprimante n'est réglée sur ce poste (section [printer]).", 8000)
+            return False
+        return True
+
+    def _preview(self, job) -> None:  # noqa: ANN001 - PrintJobInfo: what the printer is sent, drawn on screen
+        from guichet.printing.layout import paper_for
+        from guichet.printing.worker import job_ops
+        from guichet.ui.common.slip_preview import SlipPreviewDialog, render_slip
+
+        settings = self._printer_settings
+        if settings is None:
+            return
+        dialog = SlipPreviewDialog(render_slip(job_ops(job, settings), paper_for(settings.paper_mm)),
+                                   f"Aperçu — {job.label}", self)  # fmt: skip
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.preview_dialog = dialog
+        dialog.open()
+
+    def _job_queued(self, job) -> None:  # noqa: ANN001
+        self.statusBar().showMessage(f"{job.label.capitalize()} envoyé à l'imprimante.", 8000)
+        if self._notify_printer is not None:
+            self._notify_printer()
+        self._preview(job)
+
+    def reprint_ticket(self) -> None:
+        """Ctrl+Maj+R: the ticket at this counter printed again (« duplicata »), with its preview."""
+        current = self.counter_panel.current if self.counter_panel else None
+        if current is None:
+            self.statusBar().showMessage("Aucun ticket en cours à ce guichet : rien à réimprimer.", 8000)
+            return
+        if self._printing_ready():
+            self._worker.submit(self._services.printing.reprint_ticket, ticket_id=current.id,
+                                printer_key=self._printer_key, on_done=self._job_queued, owner=self)  # fmt: skip
+
+    def print_test_page(self) -> None:
+        """Ctrl+Maj+T: the printer's test page (every French character, the code page, the paper width)."""
+        if self._printing_ready():
+            self._worker.submit(self._services.printing.enqueue_test_page, site_id=self._session.site_id,
+                                printer_key=self._printer_key, on_done=self._job_queued, owner=self)  # fmt: skip
 
     def synchronize_now(self) -> None:
         """Ctrl+Shift+S: a sync round now, instead of at the next interval."""
