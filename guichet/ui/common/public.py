@@ -12,7 +12,7 @@ from functools import cache
 from PySide6.QtCore import QByteArray, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPixmap
 from PySide6.QtSvg import QSvgRenderer
-from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from guichet.paths import resources_dir
 from guichet.services.clock import PARIS
@@ -192,3 +192,27 @@ def public_stylesheet() -> str:
     """The high-contrast theme of the public screens (resources/themes/public.qss), set on their windows."""
     path = resources_dir() / "themes" / "public.qss"
     return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def public_header(
+    site_name: str, scaler: Scaler, *, sizes: tuple[int, int, int], spacing: int
+) -> tuple[QFrame, QLabel, QLabel, QLabel]:
+    """The top band of the kiosk and the call screen: site name, date, time (point sizes at 1920 px wide)."""
+    bar = QFrame()
+    bar.setObjectName("publicHeader")
+    site_label = QLabel(site_name)
+    site_label.setObjectName("headerSite")
+    date_label = QLabel()
+    date_label.setObjectName("headerDate")
+    time_label = QLabel()
+    time_label.setObjectName("headerTime")
+    layout = QHBoxLayout(bar)
+    layout.setContentsMargins(36, 10, 36, 10)
+    layout.addWidget(site_label, 1)
+    layout.addWidget(date_label)
+    layout.addSpacing(spacing)
+    layout.addWidget(time_label)
+    scaler.font(site_label, sizes[0], bold=True)
+    scaler.font(date_label, sizes[1])
+    scaler.font(time_label, sizes[2], bold=True)
+    return bar, site_label, date_label, time_label

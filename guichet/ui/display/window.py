@@ -19,7 +19,7 @@ from guichet.services.clock import local_day
 from guichet.services.clock import now as system_now
 from guichet.services.queue import CallEvent, CallFeed, QueueService
 from guichet.services.sites import SiteInfo
-from guichet.ui.common.public import FitLabel, Scaler, date_text, public_stylesheet, time_text
+from guichet.ui.common.public import FitLabel, Scaler, date_text, public_header, public_stylesheet, time_text
 from guichet.ui.display.announcer import Announcer, spoken_text
 from guichet.ui.worker import Worker
 
@@ -102,23 +102,9 @@ class DisplayWindow(QWidget):
     # -- building ----------------------------------------------------------------------------------
 
     def _build_header(self) -> QWidget:
-        bar = QFrame()
-        bar.setObjectName("publicHeader")
-        self.site_label = QLabel(self.site.name)
-        self.site_label.setObjectName("headerSite")
-        self.date_label = QLabel()
-        self.date_label.setObjectName("headerDate")
-        self.time_label = QLabel()
-        self.time_label.setObjectName("headerTime")
-        layout = QHBoxLayout(bar)
-        layout.setContentsMargins(36, 10, 36, 10)
-        layout.addWidget(self.site_label, 1)
-        layout.addWidget(self.date_label)
-        layout.addSpacing(32)
-        layout.addWidget(self.time_label)
-        self.scaler.font(self.site_label, 40, bold=True)
-        self.scaler.font(self.date_label, 36)
-        self.scaler.font(self.time_label, 48, bold=True)
+        bar, self.site_label, self.date_label, self.time_label = public_header(
+            self.site.name, self.scaler, sizes=(40, 36, 48), spacing=32
+        )
         return bar
 
     def _build_current(self) -> QWidget:

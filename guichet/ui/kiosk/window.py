@@ -35,6 +35,7 @@ from guichet.ui.common.public import (
     ahead_text,
     date_text,
     icon_pixmap,
+    public_header,
     public_stylesheet,
     time_text,
     wait_short,
@@ -207,23 +208,9 @@ class KioskWindow(QWidget):
     # -- building ----------------------------------------------------------------------------------
 
     def _build_header(self) -> QWidget:
-        bar = QFrame()
-        bar.setObjectName("publicHeader")
-        self.site_label = QLabel(self.site.name)
-        self.site_label.setObjectName("headerSite")
-        self.date_label = QLabel()
-        self.date_label.setObjectName("headerDate")
-        self.time_label = QLabel()
-        self.time_label.setObjectName("headerTime")
-        layout = QHBoxLayout(bar)
-        layout.setContentsMargins(36, 10, 36, 10)
-        layout.addWidget(self.site_label, 1)
-        layout.addWidget(self.date_label)
-        layout.addSpacing(28)
-        layout.addWidget(self.time_label)
-        self.scaler.font(self.site_label, 36, bold=True)
-        self.scaler.font(self.date_label, 32)
-        self.scaler.font(self.time_label, 40, bold=True)
+        bar, self.site_label, self.date_label, self.time_label = public_header(
+            self.site.name, self.scaler, sizes=(36, 32, 40), spacing=28
+        )
         return bar
 
     def _build_home(self) -> QWidget:
