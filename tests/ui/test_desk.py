@@ -178,6 +178,8 @@ def test_window_renders(qtbot, desk, tmp_path):
     colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 37) for y in range(0, image.height(), 29)}
     assert len(colours) > 5
     assert "agent" in window.agent_label.text().lower()
+    # The bundled proportional face, not the monospaced one kept for printer strips.
+    assert QApplication.font().family() == "DejaVu Sans"
 
 
 def test_agents_have_no_supervision_tab(qtbot, desk):

@@ -14,13 +14,15 @@ log = logging.getLogger(__name__)
 
 
 def apply_style(app: QApplication, *, font_size: int = 11, theme: str = "desk") -> None:
-    family = "DejaVu Sans"
+    loaded: set[str] = set()
     for ttf in sorted((resources_dir() / "fonts").glob("*.ttf")):
         font_id = QFontDatabase.addApplicationFont(str(ttf))
         if font_id < 0:
             log.warning("police non chargée : %s", ttf)
         else:
-            family = QFontDatabase.applicationFontFamilies(font_id)[0]
+            loaded.update(QFontDatabase.applicationFontFamilies(font_id))
+    # The proportional face for the screens; the monospaced one is for drawing printer strips only.
+    family = "DejaVu Sans" if "DejaVu Sans" in loaded or not loaded else sorted(loaded)[0]
     app.setFont(QFont(family, font_size))
     qss = resources_dir() / "themes" / f"{theme}.qss"
     if qss.exists():
