@@ -151,7 +151,9 @@ def _demo(settings: Settings, *, gui: bool, reset: bool, window: str = "desk", w
         return run_display(settings, windowed=windowed)
     from guichet.app import run_desk
 
-    return run_desk(settings, started=_STARTED)
+    return run_desk(
+        settings, started=_STARTED, hint=f"Démonstration : identifiants {logins}, mot de passe {DEMO_PASSWORD}"
+    )
 
 
 if __name__ == "__main__":

@@ -128,10 +128,10 @@ class Desk(QObject):
         self.db.close()
 
 
-def build_desk(settings: Settings, db: Database) -> Desk:
+def build_desk(settings: Settings, db: Database, *, hint: str = "") -> Desk:
     services = Services.on(db)
     worker = Worker()
-    login = LoginDialog(worker, services.auth, place=f"Base : {db.path}")
+    login = LoginDialog(worker, services.auth, place="\n".join(p for p in (hint, f"Base : {db.path}") if p))
     desk = Desk(db, services, worker, login)
     desk.start_sync(settings)
     worker.unhandled_error.connect(lambda e: show_error(desk.window or login, e))
@@ -139,7 +139,7 @@ def build_desk(settings: Settings, db: Database) -> Desk:
     return desk
 
 
-def run_desk(settings: Settings, *, startup_probe: bool = False, started: float | None = None) -> int:
+def run_desk(settings: Settings, *, startup_probe: bool = False, started: float | None = None, hint: str = "") -> int:
     """Start the desk application; returns the process exit code."""
     started = started or time.perf_counter()
     app = qt_application()
@@ -149,7 +149,7 @@ def run_desk(settings: Settings, *, startup_probe: bool = False, started: float 
     except DatabaseTooNewError as exc:
         QMessageBox.critical(None, "Guichet", str(exc))
         return 2
-    desk = build_desk(settings, db)
+    desk = build_desk(settings, db, hint=hint)
     desk.login.show()
     if startup_probe:
         # Benchmarks: say when the first window is usable, then leave.

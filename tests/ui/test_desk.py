@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 
 from guichet.domain import Channel, Outcome
 from guichet.services.validation import PHONE_MESSAGE
@@ -196,3 +196,15 @@ def test_supervisors_open_supervision_with_ctrl_2(qtbot, login_as):
     assert window.pages.currentWidget() is window.supervision
     press(qtbot, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.pages.currentIndex() == 0
+
+
+def test_login_says_where_the_data_is_and_the_demo_accounts(qtbot, qapp, demo_file, db_path):
+    from guichet.app import build_desk
+    from guichet.config import Settings
+
+    desk = build_desk(Settings(db_path=db_path), demo_file, hint="Démonstration : identifiants mdurand…")
+    qtbot.addWidget(desk.login)
+    texts = [label.text() for label in desk.login.findChildren(QLabel)]
+    assert any("Démonstration : identifiants mdurand" in t for t in texts)
+    assert any(str(db_path) in t for t in texts)
+    desk.worker.shutdown()

@@ -46,6 +46,7 @@ class LoginDialog(QDialog):
         if place:
             hint = QLabel(place)
             hint.setObjectName("hint")
+            hint.setWordWrap(True)
             layout.addWidget(hint)
         self.login_edit.setFocus()
 
