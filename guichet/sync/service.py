@@ -138,13 +138,30 @@ class SyncService:
             return interval
         return min(self._settings.max_backoff_s, interval * 2 ** min(self.failures, 12)) * random.uniform(0.8, 1.2)
 
-    def run_forever(self, stop: threading.Event, on_status: Callable[[SyncStatus], None] | None = None) -> None:
-        """Rounds until ``stop`` is set (the ``guichet sync`` command, a worker thread of the desk)."""
+    def run_forever(
+        self,
+        stop: threading.Event,
+        on_status: Callable[[SyncStatus], None] | None = None,
+        *,
+        wake: threading.Event | None = None,
+    ) -> None:
+        """Rounds until ``stop`` is set (the ``guichet sync`` command, the desk's sync thread).
+
+        ``wake`` set (« Synchroniser maintenant ») starts the next round at once; set ``stop`` and ``wake``
+        together to end the loop without waiting out the interval.
+        """
+        pause = wake or stop
         while not stop.is_set():
-            status = self.run_round()
-            if on_status is not None:
-                on_status(status)
-            stop.wait(self.next_delay())
+            try:
+                status = self.run_round()
+            except Exception:  # noqa: BLE001 - a bug in one round must not end sync for the rest of the day
+                log.exception("tour de synchronisation interrompu")
+            else:
+                if on_status is not None:
+                    on_status(status)
+            pause.wait(self.next_delay())
+            if wake is not None:
+                wake.clear()
 
     def requeue_quarantine(self) -> int:
         """Send again the rows set aside (once their cause is fixed); returns how many."""

@@ -6,17 +6,13 @@ The GUI never waits on the network: a round runs on this thread, its status come
 
 from __future__ import annotations
 
-import logging
 import threading
 
 from PySide6.QtCore import QObject, Signal
 
-log = logging.getLogger(__name__)
-
 
 class SyncRunner(QObject):
     status = Signal(object)  # guichet.sync.service.SyncStatus
-    progress = Signal(object)  # guichet.sync first-load progress
 
     def __init__(self, service, parent: QObject | None = None) -> None:  # noqa: ANN001 - guichet.sync.service.SyncService
         super().__init__(parent)
@@ -39,10 +35,4 @@ class SyncRunner(QObject):
         self._service.close()
 
     def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.status.emit(self._service.run_round())
-            except Exception:  # noqa: BLE001 - a bug in a round must not kill sync for the rest of the shift
-                log.exception("tour de synchronisation interrompu")
-            self._wake.wait(self._service.next_delay())
-            self._wake.clear()
+        self._service.run_forever(self._stop, self.status.emit, wake=self._wake)

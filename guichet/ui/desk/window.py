@@ -135,15 +135,10 @@ class DeskWindow(QMainWindow):
         if not self._printing_ready():
             return
 
-        def queued(_job) -> None:  # noqa: ANN001
-            self.statusBar().showMessage(
-                f"Récépissé du contact de {row.started_at.astimezone(PARIS):%H:%M} envoyé à l'imprimante.", 8000
-            )
-            if self._notify_printer is not None:
-                self._notify_printer()
-
+        message = f"Récépissé du contact de {row.started_at.astimezone(PARIS):%H:%M} envoyé à l'imprimante."
         self._worker.submit(self._services.printing.enqueue_receipt, contact_id=row.id, printer_key=self._printer_key,
-                            on_done=queued, owner=self)  # fmt: skip
+                            on_done=lambda job: self._job_queued(job, message=message, preview=False),
+                            owner=self)  # fmt: skip
 
     def _printing_ready(self) -> bool:
         if self._printer_key is None:
@@ -165,11 +160,12 @@ class DeskWindow(QMainWindow):
         self.preview_dialog = dialog
         dialog.open()
 
-    def _job_queued(self, job) -> None:  # noqa: ANN001
-        self.statusBar().showMessage(f"{job.label.capitalize()} envoyé à l'imprimante.", 8000)
+    def _job_queued(self, job, *, message: str = "", preview: bool = True) -> None:  # noqa: ANN001
+        self.statusBar().showMessage(message or f"{job.label.capitalize()} envoyé à l'imprimante.", 8000)
         if self._notify_printer is not None:
-            self._notify_printer()
-        self._preview(job)
+            self._notify_printer()  # the job is committed: send it now rather than at the next poll
+        if preview:
+            self._preview(job)
 
     def reprint_ticket(self) -> None:
         """Ctrl+Maj+R: the ticket at this counter printed again (« duplicata »), with its preview."""
