@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import platformdirs
 
+from guichet.notify.settings import SmsSettings, SmtpSettings
+
 APP_NAME = "guichet"
 
 
@@ -24,6 +26,7 @@ def data_dir() -> Path:
 class UiSettings:
     font_size: int = 11  # points; raised for the kiosk and the call screen
     journal_refresh_s: int = 30
+    lock_after_min: int = 5  # the desk locks itself after this many minutes without a key or a click; 0: never
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,15 @@ class SyncSettings:
         return settings
 
 
+def _lock_after(value: object) -> int:
+    minutes = int(value)  # type: ignore[call-overload]
+    if not 0 <= minutes <= 240:
+        raise ValueError(
+            "[ui] lock_after_min : donnez un nombre de minutes entre 1 et 240, ou 0 pour ne jamais verrouiller."
+        )
+    return minutes
+
+
 def _has_password(url: str) -> bool:
     if not url:
         return False
@@ -151,6 +163,8 @@ class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     printer: PrinterSettings = field(default_factory=PrinterSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
+    smtp: SmtpSettings = field(default_factory=SmtpSettings)  # answers to citizens by e-mail
+    sms: SmsSettings = field(default_factory=SmsSettings)  # answers to citizens by SMS
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -168,7 +182,10 @@ class Settings:
             ui=UiSettings(
                 font_size=int(ui.get("font_size", base.ui.font_size)),
                 journal_refresh_s=int(ui.get("journal_refresh_s", base.ui.journal_refresh_s)),
+                lock_after_min=_lock_after(ui.get("lock_after_min", base.ui.lock_after_min)),
             ),
             printer=PrinterSettings.from_toml(raw.get("printer", {})),
             sync=SyncSettings.from_toml(raw.get("sync", {})),
+            smtp=SmtpSettings.from_toml(raw.get("smtp", {})),
+            sms=SmsSettings.from_toml(raw.get("sms", {})),
         )

@@ -225,3 +225,163 @@ PRINT_JOB_STATUS_LABELS: dict[PrintJobStatus, str] = {
     PrintJobStatus.FAILED: "Échec d'impression",
     PrintJobStatus.CANCELLED: "Annulé",
 }
+
+
+class RequestStatus(StrEnum):
+    """The life of a follow-up request ("demande"): nouvelle -> affectée -> en cours -> (en attente du citoyen)
+    -> répondue -> clôturée, or sans suite."""
+
+    NEW = "nouvelle"
+    ASSIGNED = "affectee"
+    IN_PROGRESS = "en_cours"
+    WAITING_CITIZEN = "attente_citoyen"
+    ANSWERED = "repondue"
+    CLOSED = "cloturee"
+    DROPPED = "sans_suite"
+
+    @property
+    def label(self) -> str:
+        return REQUEST_STATUS_LABELS[self]
+
+    @property
+    def is_open(self) -> bool:
+        """Still owed an answer: counts for the deadline."""
+        return self not in (RequestStatus.ANSWERED, RequestStatus.CLOSED, RequestStatus.DROPPED)
+
+
+REQUEST_STATUS_LABELS: dict[RequestStatus, str] = {
+    RequestStatus.NEW: "Nouvelle",
+    RequestStatus.ASSIGNED: "Affectée",
+    RequestStatus.IN_PROGRESS: "En cours",
+    RequestStatus.WAITING_CITIZEN: "En attente du citoyen",
+    RequestStatus.ANSWERED: "Répondue",
+    RequestStatus.CLOSED: "Clôturée",
+    RequestStatus.DROPPED: "Sans suite",
+}
+# Which state may follow which. Reassigning (service or agent) is allowed in every open state and is not a
+# change of state; "répondue" may be reopened (en cours) when the citizen writes back.
+REQUEST_TRANSITIONS: dict[RequestStatus, tuple[RequestStatus, ...]] = {
+    RequestStatus.NEW: (RequestStatus.ASSIGNED, RequestStatus.IN_PROGRESS, RequestStatus.DROPPED),
+    RequestStatus.ASSIGNED: (RequestStatus.IN_PROGRESS, RequestStatus.WAITING_CITIZEN, RequestStatus.DROPPED),
+    RequestStatus.IN_PROGRESS: (RequestStatus.WAITING_CITIZEN, RequestStatus.ANSWERED, RequestStatus.DROPPED),
+    RequestStatus.WAITING_CITIZEN: (RequestStatus.IN_PROGRESS, RequestStatus.ANSWERED, RequestStatus.DROPPED),
+    RequestStatus.ANSWERED: (RequestStatus.CLOSED, RequestStatus.IN_PROGRESS),
+    RequestStatus.CLOSED: (),
+    RequestStatus.DROPPED: (),
+}
+
+
+class RequestEventKind(StrEnum):
+    CREATED = "creee"
+    STATUS = "changement_etat"
+    REASSIGNED = "reaffectee"
+    COMMENT = "commentaire"
+    DEADLINE = "echeance_modifiee"
+    MAIL_LINKED = "courrier_rattache"
+    LETTER = "courrier_edite"
+    ANSWER_SENT = "reponse_envoyee"
+    SEND_FAILED = "envoi_echoue"
+
+    @property
+    def label(self) -> str:
+        return REQUEST_EVENT_LABELS[self]
+
+
+REQUEST_EVENT_LABELS: dict[RequestEventKind, str] = {
+    RequestEventKind.CREATED: "Demande ouverte",
+    RequestEventKind.STATUS: "Changement d'état",
+    RequestEventKind.REASSIGNED: "Réaffectation",
+    RequestEventKind.COMMENT: "Commentaire",
+    RequestEventKind.DEADLINE: "Échéance modifiée",
+    RequestEventKind.MAIL_LINKED: "Courrier rattaché",
+    RequestEventKind.LETTER: "Document édité",
+    RequestEventKind.ANSWER_SENT: "Réponse envoyée au citoyen",
+    RequestEventKind.SEND_FAILED: "Échec d'envoi de la réponse",
+}
+
+
+class MailDirection(StrEnum):
+    INCOMING = "arrivee"
+    OUTGOING = "depart"
+
+    @property
+    def label(self) -> str:
+        return {MailDirection.INCOMING: "Courrier arrivée", MailDirection.OUTGOING: "Courrier départ"}[self]
+
+
+class MailType(StrEnum):
+    SIMPLE = "simple"
+    REGISTERED = "recommande"
+    EMAIL = "courriel"
+    FAX = "fax"
+    HAND = "depot"
+
+    @property
+    def label(self) -> str:
+        return MAIL_TYPE_LABELS[self]
+
+
+MAIL_TYPE_LABELS: dict[MailType, str] = {
+    MailType.SIMPLE: "Lettre simple",
+    MailType.REGISTERED: "Recommandé",
+    MailType.EMAIL: "Courriel",
+    MailType.FAX: "Fax",
+    MailType.HAND: "Dépôt en mairie",
+}
+
+
+class DispatchStatus(StrEnum):
+    """An answer on its way to the citizen."""
+
+    PENDING = "a_envoyer"
+    SENT = "envoye"
+    FAILED = "echec"
+
+    @property
+    def label(self) -> str:
+        return {DispatchStatus.PENDING: "À envoyer", DispatchStatus.SENT: "Envoyé", DispatchStatus.FAILED: "Échec"}[
+            self
+        ]
+
+
+class AuditAction(StrEnum):
+    LOGIN = "connexion"
+    LOGIN_FAILED = "connexion_refusee"
+    LOGOUT = "deconnexion"
+    LOCK = "verrouillage"
+    UNLOCK = "deverrouillage"
+    SWITCH = "changement_agent"
+    RECORD_VIEWED = "consultation_fiche"
+    RECORD_CHANGED = "modification_fiche"
+    RECORD_CREATED = "creation_fiche"
+    RECORDS_MERGED = "fusion_fiches"
+    ACCESS_EXPORT = "export_acces"
+    ERASED = "effacement"
+    ANONYMISED = "anonymisation"
+    ACCOUNT_DISABLED = "compte_desactive"
+    ACCOUNT_ENABLED = "compte_reactive"
+    PASSWORD_CHANGED = "mot_de_passe_change"
+
+    @property
+    def label(self) -> str:
+        return AUDIT_ACTION_LABELS[self]
+
+
+AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
+    AuditAction.LOGIN: "Connexion",
+    AuditAction.LOGIN_FAILED: "Connexion refusée",
+    AuditAction.LOGOUT: "Déconnexion",
+    AuditAction.LOCK: "Verrouillage du poste",
+    AuditAction.UNLOCK: "Déverrouillage du poste",
+    AuditAction.SWITCH: "Changement d'agent",
+    AuditAction.RECORD_VIEWED: "Consultation d'une fiche",
+    AuditAction.RECORD_CHANGED: "Modification d'une fiche",
+    AuditAction.RECORD_CREATED: "Création d'une fiche",
+    AuditAction.RECORDS_MERGED: "Fusion de fiches",
+    AuditAction.ACCESS_EXPORT: "Export au titre du droit d'accès",
+    AuditAction.ERASED: "Effacement",
+    AuditAction.ANONYMISED: "Anonymisation (durée de conservation échue)",
+    AuditAction.ACCOUNT_DISABLED: "Compte désactivé",
+    AuditAction.ACCOUNT_ENABLED: "Compte réactivé",
+    AuditAction.PASSWORD_CHANGED: "Mot de passe changé",
+}

@@ -39,3 +39,11 @@ def name_tokens(*names: str | None) -> list[str]:
 
 def digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
+
+
+def word_tokens(text: str) -> list[str]:
+    """Search words for free text (subjects): folded words, plus the parts around apostrophes, so both
+    "acte" and "d'acte" find « copie d'acte »."""
+    words = fold(text).split()
+    words.extend(fold(_APOSTROPHES.sub(" ", text)).split())
+    return list(dict.fromkeys(words))

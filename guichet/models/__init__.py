@@ -1,7 +1,9 @@
 """SQLAlchemy tables. No queries here: services query, models describe."""
 
+from guichet.models.audit import AuditEntry
 from guichet.models.base import Base, Entity, new_id, utcnow
 from guichet.models.contact import Citizen, Contact
+from guichet.models.pin import AgentPin
 from guichet.models.printing import PrintJob
 from guichet.models.queue import (
     CounterQueue,
@@ -15,6 +17,14 @@ from guichet.models.queue import (
     TicketStatus,
 )
 from guichet.models.reference import Agent, Commune, Counter, ExternalBody, MunicipalService, Site, Theme
+from guichet.models.requests import (
+    Attachment,
+    Dispatch,
+    FollowUpRequest,
+    Letterhead,
+    MailItem,
+    RequestEvent,
+)
 from guichet.models.sync import (
     SyncConflict,
     SyncCursor,
@@ -26,7 +36,15 @@ from guichet.models.sync import (
 )
 
 __all__ = [
+    "Attachment",
+    "AuditEntry",
+    "Dispatch",
+    "FollowUpRequest",
+    "Letterhead",
+    "MailItem",
+    "RequestEvent",
     "Agent",
+    "AgentPin",
     "Base",
     "Citizen",
     "Commune",

@@ -82,6 +82,8 @@ class Theme(Entity, Base):
     label: Mapped[str] = mapped_column(String(120))
     default_service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("municipal_service.id"))
     sort_order: Mapped[int] = mapped_column(default=0)
+    # The town's commitment: a written answer within this many working days (0: the commune's default).
+    answer_days: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class ExternalBody(Entity, Base):

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from guichet.db import Database
+from guichet.services.accounts import AccountService
+from guichet.services.answers import AnswerService
+from guichet.services.attachments import AttachmentStore, attachment_dir_for
 from guichet.services.auth import AuthService
 from guichet.services.citizens import CitizenService
 from guichet.services.contacts import ContactService
+from guichet.services.letterheads import LetterheadService
+from guichet.services.mail import MailService
 from guichet.services.printing import PrintJobService
 from guichet.services.queue import QueueService
 from guichet.services.reference import ReferenceService
+from guichet.services.requests import RequestService
 from guichet.services.sites import SiteService
 from guichet.services.stats import StatsService
 
@@ -27,11 +34,21 @@ class Services:
     sites: SiteService
     printing: PrintJobService
     stats: StatsService
+    accounts: AccountService
+    requests: RequestService
+    mail: MailService
+    answers: AnswerService
+    letterheads: LetterheadService
 
     @classmethod
-    def on(cls, db: Database) -> Services:
+    def on(cls, db: Database, *, attachments_dir: Path | None = None) -> Services:
+        """``attachments_dir``: where scans and letters are kept; by default a folder beside the database."""
+        store = AttachmentStore(attachments_dir or attachment_dir_for(Path(db.path)))
+        requests = RequestService(db)
+        mail = MailService(db, store, requests)
         return cls(
             auth=AuthService(db), reference=ReferenceService(db), citizens=CitizenService(db),
-            contacts=ContactService(db), queue=QueueService(db), sites=SiteService(db),
-            printing=PrintJobService(db), stats=StatsService(db),
+            contacts=ContactService(db, requests), queue=QueueService(db), sites=SiteService(db),
+            printing=PrintJobService(db), stats=StatsService(db), accounts=AccountService(db), requests=requests,
+            mail=mail, answers=AnswerService(db, requests, mail), letterheads=LetterheadService(db),
         )  # fmt: skip

@@ -12,9 +12,11 @@ from sqlalchemy.orm import Session, aliased
 
 from guichet.db import Database
 from guichet.domain import Channel, Outcome, Role
-from guichet.models import Agent, Citizen, Contact, ExternalBody, MunicipalService, Theme, Ticket
+from guichet.models import Agent, Citizen, Contact, ExternalBody, FollowUpRequest, MunicipalService, Theme, Ticket
 from guichet.services import clock
 from guichet.services.errors import NotAllowedError, NotFoundError, ValidationError
+from guichet.services.requests import RequestService
+from guichet.services.requests_types import RequestInput
 
 MAX_DURATION_S = 8 * 3600
 # Channels whose answer goes back in writing: the sender must be known.
@@ -63,6 +65,9 @@ class ContactRow:
     oriented_body_id: uuid.UUID | None
     orientation_label: str
     ticket_id: uuid.UUID | None = None
+    request_id: uuid.UUID | None = None  # the follow-up request this contact opened (outcome "demande ouverte")
+    request_reference: str = ""
+    request_due_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -78,8 +83,9 @@ class Journal:
 
 
 class ContactService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, requests: RequestService | None = None) -> None:
         self._db = db
+        self._requests = requests or RequestService(db)
 
     def log(self, *, agent_id: uuid.UUID, site_id: uuid.UUID, data: ContactInput) -> ContactRow:
         """Record one contact in one transaction and return it as the journal shows it."""
@@ -90,7 +96,7 @@ class ContactService:
             self._apply(contact, data, now)
             s.add(contact)
             s.flush()
-            return self._row(s, contact.id)
+            return self._with_request(s, contact, agent_id, site_id)
 
     def update(self, *, contact_id: uuid.UUID, agent_id: uuid.UUID, data: ContactInput) -> ContactRow:
         """Correct a contact on the day it was logged, by its author or a supervisor."""
@@ -107,7 +113,7 @@ class ContactService:
             self._check(s, data, now)
             self._apply(contact, data, now, keep_start=True)
             s.flush()
-            return self._row(s, contact.id)
+            return self._with_request(s, contact, agent_id, contact.site_id)
 
     def journal(
         self,
@@ -142,6 +148,36 @@ class ContactService:
         return Journal(day=day, rows=tuple(rows), counts_by_channel={c: counts.get(c, 0) for c in Channel})
 
     # -- internals ---------------------------------------------------------------------------------
+
+    def _with_request(self, s: Session, contact: Contact, agent_id: uuid.UUID, site_id: uuid.UUID) -> ContactRow:
+        """The contact's row; when its outcome is "demande ouverte", the request it opens, in the same
+        transaction (a contact corrected to that outcome later opens it then, once)."""
+        row = self._row(s, contact.id)
+        if contact.outcome is not Outcome.REQUEST_OPENED or row.request_id is not None:
+            return row
+        theme = s.get(Theme, contact.theme_id)
+        subject = contact.subject or (contact.notes.splitlines()[0][:200] if contact.notes else "")
+        try:
+            self._requests.open_in(
+                s,
+                agent_id=agent_id,
+                site_id=site_id,
+                data=RequestInput(
+                    channel=contact.channel, theme_id=contact.theme_id, subject=subject or theme.label,
+                    citizen_id=contact.citizen_id, description=contact.notes,
+                    service_id=contact.oriented_service_id, received_on=clock.local_day(contact.started_at),
+                    contact_id=contact.id,
+                ),
+            )  # fmt: skip
+        except ValidationError as e:
+            # Said in the words of the contact form: its fields, not the request's.
+            fields = {"service": "orientation", "received_on": "started_at"}
+            messages = {fields.get(k, k): v for k, v in e.errors.items()}
+            if "citizen" in messages:
+                messages["citizen"] = "Une demande ouverte appelle une réponse écrite : recherchez ou créez le citoyen."
+            raise ValidationError(messages) from None
+        s.flush()
+        return self._row(s, contact.id)
 
     @staticmethod
     def _check(s: Session, data: ContactInput, now: datetime) -> None:
@@ -237,12 +273,16 @@ class ContactService:
                 Theme.label.label("theme_label"),
                 cls._svc.name.label("service_name"),
                 cls._body.name.label("body_name"),
+                FollowUpRequest.id.label("request_id"),
+                FollowUpRequest.reference.label("request_reference"),
+                FollowUpRequest.due_on.label("request_due_on"),
             )
             .join(Agent, Agent.id == Contact.agent_id)
             .join(Theme, Theme.id == Contact.theme_id)
             .outerjoin(Citizen, Citizen.id == Contact.citizen_id)
             .outerjoin(cls._svc, cls._svc.id == Contact.oriented_service_id)
             .outerjoin(cls._body, cls._body.id == Contact.oriented_body_id)
+            .outerjoin(FollowUpRequest, FollowUpRequest.contact_id == Contact.id)
         )
 
     @staticmethod
@@ -267,6 +307,9 @@ class ContactService:
             oriented_body_id=r.oriented_body_id,
             orientation_label=r.service_name or r.body_name or "",
             ticket_id=r.ticket_id,
+            request_id=r.request_id,
+            request_reference=r.request_reference or "",
+            request_due_on=r.request_due_on,
         )
 
     def _row(self, s: Session, contact_id: uuid.UUID) -> ContactRow:

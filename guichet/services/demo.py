@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -12,8 +13,10 @@ from guichet.db import Database
 from guichet.domain import Channel, Civility, Outcome, PreferredChannel, Role, SiteKind
 from guichet.models import Agent, Citizen, Commune, Contact, Counter, ExternalBody, MunicipalService, Site, Theme
 from guichet.services import clock
+from guichet.services.attachments import AttachmentStore, attachment_dir_for
 from guichet.services.auth import hash_password
 from guichet.services.citizens import citizen_search_text
+from guichet.services.demo_casework import seed_casework
 from guichet.services.names import EMAIL_DOMAINS, FIRST_NAMES_F, FIRST_NAMES_M, LAST_NAMES, STREETS
 from guichet.services.queue_seed import seed_queues, seed_ticket_history
 from guichet.services.taxonomy import EXTERNAL_BODIES, SERVICES, THEMES
@@ -236,4 +239,5 @@ def seed_demo(db: Database, *, citizens: int = 150, days: int = 28, per_day: int
                     )
                 )
                 count += 1
+    seed_casework(db, AttachmentStore(attachment_dir_for(Path(db.path))), seed=seed)
     return DemoSummary(citizens, count)

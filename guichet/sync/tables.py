@@ -36,6 +36,13 @@ SYNCED_TABLES: tuple[str, ...] = (
     "ticket_event",
     "contact",
     "sync_conflict",
+    "letterhead",
+    "request",
+    "request_event",
+    "mail_item",
+    "attachment",
+    "request_dispatch",
+    "audit_entry",
 )
 # What a site pulls: the reference data, its commune's configuration and citizens, the conflict log. Its own
 # operational rows (contacts, tickets, events, counter sessions) are made on the site: never pulled back.
@@ -52,7 +59,15 @@ PULLED_TABLES: tuple[str, ...] = (
     "site_queue_settings",
     "counter_queue",
     "sync_conflict",
+    "letterhead",
+    "request",
+    "request_event",
+    "mail_item",
+    "attachment",
+    "request_dispatch",
 )
+# Requests, their history, the mail register and the answers sent belong to the commune: any of its sites
+# may take a request over, so they are pulled by every site of the commune. The audit log is only pushed.
 # Records several sites edit: merged field by field by the central transaction.
 MERGED_TABLES: frozenset[str] = frozenset({"citizen"})
 # The citizen's fields a person edits (merged one by one). search_text is recomputed from them; the stamps
@@ -99,6 +114,13 @@ TABLE_LABELS = {
     "ticket_event": "cet événement de ticket",
     "contact": "ce contact",
     "sync_conflict": "ce conflit de synchronisation",
+    "letterhead": "cet en-tête de courrier",
+    "request": "cette demande",
+    "request_event": "cet événement de demande",
+    "mail_item": "ce courrier",
+    "attachment": "cette pièce jointe",
+    "request_dispatch": "cet envoi de réponse",
+    "audit_entry": "cette entrée du journal d'audit",
 }
 
 

@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from guichet.db import Database
-from guichet.domain import Channel, Civility, Outcome
-from guichet.models import Agent, Citizen, Commune, Counter, Queue, Site, Theme, utcnow
-from guichet.services import Services
+from guichet.domain import Channel, Civility, MailType, Outcome, RequestStatus
+from guichet.models import Agent, Citizen, Commune, Counter, FollowUpRequest, Queue, Site, Theme, utcnow
+from guichet.services import Services, clock
 from guichet.services.citizens import citizen_search_text
 from guichet.services.contacts import ContactInput
-from guichet.services.errors import NotAllowedError
+from guichet.services.errors import NotAllowedError, ValidationError
+from guichet.services.requests_types import MailInput
 
 NAMES = ["Martin", "Lefèvre", "N'Diaye", "Dupont", "Benali", "Nguyen", "Garcia", "Moreau"]
 FIRST = ["Anne", "Karim", "Linh", "Paul", "Zoé", "Hugo", "Inès"]
@@ -116,3 +117,60 @@ class Actor:
             return
         if called is not None:
             queue.finish(ticket_id=called.id, counter_id=self.counter_id, agent_id=self.agent_id)
+
+    # -- follow-up requests and mail: opened at one site, taken over at another of the same commune ----------
+    def new_request(self, rng: random.Random) -> tuple[uuid.UUID | None, bool]:
+        """A request opened from a contact, or from a letter registered with it (one transaction either way).
+        Returns the request (None for a letter that opened none) and whether a contact was made."""
+        people = self.local_citizens()
+        if not people:
+            return None, False
+        citizen = rng.choice(people)
+        if rng.random() < 0.5:
+            data = ContactInput(
+                channel=Channel.PHONE, theme_id=self.theme_id, outcome=Outcome.REQUEST_OPENED, citizen_id=citizen,
+                subject=f"Demande écrite {rng.randrange(1000)}",
+            )  # fmt: skip
+            return self.services.contacts.log(agent_id=self.agent_id, site_id=self.site_id, data=data).request_id, True
+        done = self.services.mail.register_incoming(
+            agent_id=self.agent_id, site_id=self.site_id,
+            data=MailInput(mail_date=clock.local_day(clock.now()), mail_type=MailType.SIMPLE, citizen_id=citizen,
+                           subject=f"Courrier {rng.randrange(1000)}", open_request=rng.random() < 0.7,
+                           theme_id=self.theme_id),
+        )  # fmt: skip
+        return (done.request.id if done.request else None), False
+
+    def request_step(self, rng: random.Random) -> None:
+        """Move one open request of the commune on (it may have been opened at another site)."""
+        with self.db.read() as s:
+            commune_id = s.get(Site, self.site_id).commune_id
+            open_ids = list(
+                s.scalars(
+                    select(FollowUpRequest.id)
+                    .where(FollowUpRequest.commune_id == commune_id, FollowUpRequest.is_open == 1)
+                    .order_by(FollowUpRequest.id)
+                )
+            )
+        if not open_ids:
+            return
+        request_id = rng.choice(open_ids)
+        detail = self.services.requests.get(request_id=request_id)
+        who = {"agent_id": self.agent_id, "site_id": self.site_id}
+        roll = rng.random()
+        try:
+            if roll < 0.3:
+                self.services.answers.answer(request_id=request_id, answer_text="Réponse {reference}.", **who)
+            elif roll < 0.5:
+                self.services.requests.add_comment(request_id=request_id, comment=f"Note {rng.randrange(99)}", **who)
+            elif roll < 0.6:
+                self.services.requests.reassign(
+                    request_id=request_id, service_id=detail.row.service_id, assignee_id=self.agent_id, **who
+                )
+            else:
+                steps = [st for st in detail.allowed if st is not RequestStatus.ANSWERED]
+                if steps:
+                    self.services.requests.change_status(
+                        request_id=request_id, to=rng.choice(steps), comment="Étape", **who
+                    )
+        except (ValidationError, NotAllowedError):
+            pass  # e.g. no channel to answer on, or already given to this agent: nothing written

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from guichet.db.migrate import head_revision
 from guichet.sync.central import CentralLink, build_conninfo
 from guichet.sync.local import LocalStore
 from guichet.sync.pull import LoadProgress
@@ -76,7 +77,7 @@ def test_a_batch_whose_acknowledgement_was_lost_is_applied_once(make_site, centr
     batch = store.next_batch(1000)
     assert batch is not None
     link = CentralLink(build_conninfo(site.settings, role_password("VEN-HDV")), timeout_s=5)
-    pusher = Pusher(link, schema="0004")
+    pusher = Pusher(link, schema=head_revision())
     first = pusher.push(batch)
     after_first = _counts(central)
     # The commit happened but the site never heard of it: the same batch, same key, goes again.

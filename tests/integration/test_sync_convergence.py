@@ -20,12 +20,16 @@ from tests.integration.actors import Actor
 from tests.integration.world import SITES, SiteHandle, central_rows, open_site, outbox_size, role_password, site_rows
 
 # Repeated to weigh them: edits of shared citizens and syncs are what make merges and conflicts happen.
-ACTIONS = ("contact", "citizen", "citizen", "edit", "edit", "edit", "ticket", "sync", "sync", "offline", "online")
+ACTIONS = (
+    "contact", "citizen", "citizen", "edit", "edit", "edit", "ticket", "request", "step", "step", "sync", "sync",
+    "offline", "online",
+)  # fmt: skip
 SITE_TABLES = {
     "contact": "WHERE site_id = %s",
     "ticket": "WHERE site_id = %s",
     "ticket_event": "WHERE site_id = %s",
     "counter_session": "WHERE counter_id IN (SELECT id FROM counter WHERE site_id = %s)",
+    "audit_entry": "WHERE site_id = %s",  # the rest of the requests' tables are the commune's: PULLED_TABLES
 }
 
 steps = st.lists(
@@ -84,6 +88,14 @@ def test_sites_converge_to_the_central_state(centrals, _templates, codes, count,
                     # Mostly the commune's oldest citizens, so sites of a commune edit the same ones.
                     shared = actors[i].local_citizens()[:3]
                     actors[i].edit_citizen(rng, rng.choice(shared) if shared and rng.random() < 0.7 else None)
+            elif action == "request":
+                for _ in range(burst):
+                    request_id, from_contact = actors[i].new_request(rng)
+                    made["request"] += request_id is not None
+                    made["contact"] += from_contact
+            elif action == "step":
+                for _ in range(burst):
+                    actors[i].request_step(rng)
             elif action == "ticket":
                 for _ in range(burst):
                     actors[i].ticket_step(rng)
@@ -110,7 +122,7 @@ def test_sites_converge_to_the_central_state(centrals, _templates, codes, count,
 
 def _check(central, sites: list[SiteHandle], made: Counter[str]) -> None:
     with central.admin() as c:
-        totals = {t: c.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("contact", "citizen")}
+        totals = {t: c.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("contact", "citizen", "request")}
         site_ids = dict(
             c.execute("SELECT c.code || '-' || s.code, s.id FROM site s JOIN commune c ON c.id = s.commune_id")
         )
@@ -119,7 +131,7 @@ def _check(central, sites: list[SiteHandle], made: Counter[str]) -> None:
             for table, where in SITE_TABLES.items():
                 assert central_rows(c, table, where, (site_ids[site.code],)) == site_rows(site.db, table), table
     # Nothing lost, nothing doubled: every contact and citizen made somewhere is there exactly once.
-    assert totals == {"contact": made["contact"], "citizen": made["citizen"]}
+    assert totals == {"contact": made["contact"], "citizen": made["citizen"], "request": made["request"]}
     for site in sites:
         # Everything in the site's scope on the central is on the site, exactly (merged citizens included).
         for table in PULLED_TABLES:

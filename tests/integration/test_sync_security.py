@@ -13,7 +13,9 @@ import uuid
 import keyring
 import psycopg
 import pytest
+from alembic.script import ScriptDirectory
 
+from guichet.db.migrate import _config, head_revision
 from guichet.sync.push import upsert_sql
 from guichet.sync.service import SyncService
 from tests.integration.actors import Actor
@@ -105,8 +107,8 @@ def test_a_site_cannot_write_outside_its_own_rows(seeded):
             conn.execute("INSERT INTO sync_site_role VALUES ('intrus', %s)", (ids["GIV-HDV"],))
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute(
-                "INSERT INTO sync_batch (site_id, batch_no, schema_version, row_count) VALUES (%s, 999, '0004', 0)",
-                (ids["GIV-HDV"],),
+                "INSERT INTO sync_batch (site_id, batch_no, schema_version, row_count) VALUES (%s, 999, %s, 0)",
+                (ids["GIV-HDV"], head_revision()),
             )
     with seeded.admin() as admin:
         assert (
@@ -188,7 +190,7 @@ def test_the_central_accepts_the_current_and_previous_schema_only(make_site, cen
     set_revision("0099")
     new = SyncService(site.db, site.settings).run_round()
     assert "Le serveur central doit être mis à jour" in new.errors[0] and new.pending == 1
-    set_revision("0003")  # the previous revision is still accepted
+    set_revision(previous_revision())  # the previous revision is still accepted
     assert SyncService(site.db, site.settings).run_round().pending == 0
     # The central refuses by itself a batch of an old schema, whatever the client does.
     with central.as_site("VEN-HDV") as conn, pytest.raises(psycopg.Error, match="Mettez Guichet à jour") as raised:
@@ -196,3 +198,7 @@ def test_the_central_accepts_the_current_and_previous_schema_only(make_site, cen
             "INSERT INTO sync_batch (site_id, batch_no, schema_version, row_count) VALUES (sync_site(), 77, '0001', 0)"
         )
     assert raised.value.sqlstate == "GSV01"
+
+
+def previous_revision() -> str:
+    return ScriptDirectory.from_config(_config()).get_revision(head_revision()).down_revision

@@ -30,9 +30,10 @@ class Kiosk:
         return self.queue.issue_ticket(site_id=self.site_id, queue_id=self.queues[letter], print_on=print_on)
 
 
-def make_kiosk(db: Database) -> Kiosk:
+def make_kiosk(db: Database, *, seed: bool = True) -> Kiosk:
     """The demo town's queues at the Hôtel de ville, open at any hour (tests run at any hour, on real time)."""
-    seed_queues(db, open_all_day=True)
+    if seed:
+        seed_queues(db, open_all_day=True)
     with db.read() as s:
         site = s.scalar(select(Site.id).where(Site.code == "HDV"))
         queues = {q.letter: q.id for q in s.scalars(select(Queue).where(Queue.site_id == site))}

@@ -97,7 +97,7 @@ def test_spoken_channels_need_no_citizen(log, channel):
     assert (row.citizen_id, row.citizen_name) == (None, "")
 
 
-def test_only_the_orientation_matching_the_outcome_is_kept(refs, log):
+def test_only_the_orientation_matching_the_outcome_is_kept(refs, log, marie):
     both = {"oriented_service_id": refs.services[ETAT_CIVIL], "oriented_body_id": refs.bodies[CAF]}
     row = log(outcome=Outcome.ANSWERED, **both)
     assert (row.oriented_service_id, row.oriented_body_id, row.orientation_label) == (None, None, "")
@@ -105,8 +105,25 @@ def test_only_the_orientation_matching_the_outcome_is_kept(refs, log):
     assert (row.oriented_service_id, row.oriented_body_id) == (None, refs.bodies[CAF])
     row = log(outcome=Outcome.ORIENTED_SERVICE, **both)
     assert (row.oriented_service_id, row.oriented_body_id) == (refs.services[ETAT_CIVIL], None)
-    # A request may be opened without naming the service yet.
-    assert log(outcome=Outcome.REQUEST_OPENED).oriented_service_id is None
+    # A request may be opened without naming the service: the theme's service takes it.
+    row = log(outcome=Outcome.REQUEST_OPENED, citizen_id=marie.id)
+    assert row.oriented_service_id is None and row.request_reference.startswith("VEN-HDV-")
+
+
+def test_a_request_opened_from_a_contact_is_saved_with_it(services, refs, log, marie):
+    with pytest.raises(ValidationError) as refused:  # a request is answered in writing: its citizen is known
+        log(outcome=Outcome.REQUEST_OPENED, subject="Rectification d'acte")
+    assert set(refused.value.errors) == {"citizen"}
+    assert services.contacts.journal(site_id=refs.sites["HDV"], day=clock.local_day(clock.now())).rows == ()
+    row = log(outcome=Outcome.REQUEST_OPENED, citizen_id=marie.id, subject="Rectification d'acte", notes="Erreur")
+    detail = services.requests.get(request_id=row.request_id)
+    assert (detail.row.reference, detail.contact_id, detail.row.subject) == (
+        row.request_reference,
+        row.id,
+        "Rectification d'acte",
+    )
+    assert detail.description == "Erreur" and detail.row.service_name == ETAT_CIVIL
+    assert row.request_due_on == detail.row.due_on > clock.local_day(clock.now())
 
 
 def test_contact_logged_afterwards_keeps_its_time(log):

@@ -15,6 +15,7 @@ CORE_MODULES = [
     "guichet.db",
     "guichet.models",
     "guichet.sync",
+    "guichet.notify",
     "guichet.printing",
     "guichet.reports",
     "guichet.domain",

@@ -20,7 +20,7 @@ from guichet.models import Base
 
 def _not_fts(name, type_, *_args) -> bool:  # noqa: ANN001
     # The FTS5 virtual table and its shadow tables are made by raw SQL in the migration, not by the models.
-    return not (type_ == "table" and name and (name.startswith("citizen_fts") or name.startswith("sqlite_")))
+    return not (type_ == "table" and name and ("_fts" in name or name.startswith("sqlite_")))
 
 
 def _dump(path: Path) -> list[str]:

@@ -18,6 +18,7 @@ from guichet.models import PrintJob, Ticket, TicketEvent
 from guichet.services.clock import now
 from guichet.services.contacts import ContactInput
 from guichet.services.errors import NotAllowedError, NotFoundError, ValidationError
+from tests.old_schema import seed_old_schema
 from tests.unit._printing import KEY, Kiosk, make_kiosk
 
 TICKET_PAYLOAD_KEYS = {
@@ -195,17 +196,15 @@ def test_test_page_job(kiosk):
     assert (job.kind, job.label, job.payload["site"]) == (PrintJobKind.TEST, "page de test", "Hôtel de ville")
 
 
-def test_migration_0003_keeps_the_tickets_and_goes_back_down(db_path):
+def test_migration_0003_keeps_the_tickets_and_goes_back_down(db_path, tmp_path):
     db = Database.open(db_path)
     try:
         cfg = _config()
         with db.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "0002")
-        from guichet.services.demo import seed_reference
-
-        seed_reference(db)
-        kiosk = make_kiosk(db)
+        seed_old_schema(db, tmp_path, queues=True)
+        kiosk = make_kiosk(db, seed=False)
         assert "print_job" not in _tables(db)
         info = kiosk.queue.issue_ticket(site_id=kiosk.site_id, queue_id=kiosk.queues["A"])
         with db.engine.begin() as conn:

@@ -17,11 +17,11 @@ from guichet.domain import Channel, Outcome
 from guichet.models import Citizen, utcnow
 from guichet.services.citizens import citizen_search_text
 from guichet.services.contacts import ContactInput
-from guichet.services.demo import seed_reference
 from guichet.sync.admin import CENTRAL_MIGRATIONS
 from guichet.sync.local import LocalStore
 from guichet.sync.push import fold
 from guichet.sync.tables import SPECS, SYNCED_TABLES
+from tests.old_schema import seed_old_schema
 
 
 def _outbox(db: Database) -> list[dict]:
@@ -43,8 +43,13 @@ def _tuple_in(path: Path, name: str) -> tuple[str, ...]:
 
 
 def test_the_three_lists_of_synced_tables_agree():
-    site = _tuple_in(MIGRATIONS_DIR / "versions" / "0004_sync_capture.py", "SYNCED_TABLES")
-    central = _tuple_in(CENTRAL_MIGRATIONS / "versions" / "c0001_central_schema.py", "SYNCED_TABLES")
+    # Each migration that adds synced tables names them; together, in order, they are the list of the code.
+    site = _tuple_in(MIGRATIONS_DIR / "versions" / "0004_sync_capture.py", "SYNCED_TABLES") + _tuple_in(
+        MIGRATIONS_DIR / "versions" / "0005_requests_mail_audit.py", "NEW_SYNCED"
+    )
+    central = _tuple_in(CENTRAL_MIGRATIONS / "versions" / "c0001_central_schema.py", "SYNCED_TABLES") + _tuple_in(
+        CENTRAL_MIGRATIONS / "versions" / "c0002_requests_mail_audit.py", "NEW_SYNCED"
+    )
     assert site == central == SYNCED_TABLES
 
 
@@ -154,13 +159,13 @@ def test_several_changes_of_a_row_in_a_batch_fold_into_its_last_state(services, 
     assert out.base_json is None and out.inserted  # a creation: nothing to merge against
 
 
-def test_an_existing_site_database_sends_its_history_parents_first(db_path):
+def test_an_existing_site_database_sends_its_history_parents_first(db_path, tmp_path):
     db = Database.open(db_path)
     cfg = _config()
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0003")
-    seed_reference(db)  # made before capture existed
+    seed_old_schema(db, tmp_path)  # made before capture existed
     with db.engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
@@ -214,7 +219,7 @@ def test_pulled_citizens_are_found_by_the_desk_search(services, demo_db):
 def test_a_pulled_row_whose_parent_is_missing_fetches_the_parent_first(demo_db):
     spec = SPECS["theme"]
     parent = {c: None for c in spec.columns} | {
-        "id": "0190bb" + "0" * 26, "code": "nouveau", "label": "Nouveau thème", "sort_order": 99,
+        "id": "0190bb" + "0" * 26, "code": "nouveau", "label": "Nouveau thème", "sort_order": 99, "answer_days": 0,
         "created_at": "2026-01-05 10:00:00.000000", "updated_at": "2026-01-05 10:00:00.000000",
     }  # fmt: skip
     child = parent | {
@@ -241,7 +246,7 @@ def test_a_pulled_row_whose_parent_is_missing_fetches_the_parent_first(demo_db):
 def test_a_pulled_row_that_cannot_be_applied_waits_with_its_reason(demo_db):
     spec = SPECS["theme"]
     orphan = {c: None for c in spec.columns} | {
-        "id": "0190bd" + "0" * 26, "code": "orphelin", "label": "Orphelin", "sort_order": 1,
+        "id": "0190bd" + "0" * 26, "code": "orphelin", "label": "Orphelin", "sort_order": 1, "answer_days": 0,
         "parent_id": "0190be" + "0" * 26, "created_at": "2026-01-05 10:00:00.000000",
         "updated_at": "2026-01-05 10:00:00.000000",
     }  # fmt: skip
