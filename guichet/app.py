@@ -15,13 +15,15 @@ from guichet.config import Settings
 from guichet.db import Database
 from guichet.db.migrate import DatabaseTooNewError, upgrade
 from guichet.services import Services
-from guichet.services.auth import AgentSession
+from guichet.services.auth import AgentSession, Switched, Workstation
+from guichet.services.public import PublicServices
 from guichet.services.queue_types import SiteStatus
 from guichet.services.reference import ReferenceData
 from guichet.ui.common.messages import show_error
 from guichet.ui.common.print_bridge import PrintEvents
 from guichet.ui.common.style import apply_style
 from guichet.ui.common.sync_bridge import SyncRunner
+from guichet.ui.desk.lock_screen import IdleWatcher
 from guichet.ui.desk.window import DeskWindow
 from guichet.ui.login.dialog import LoginDialog
 from guichet.ui.worker import Worker
@@ -50,42 +52,67 @@ def qt_application() -> QApplication:
 
 
 class Desk(QObject):
-    """A running desk: what tests and the entry point need to reach."""
+    """A running desk: what tests and the entry point need to reach.
+
+    A shared PC: each agent who takes the desk gets their own window (``windows``, by agent id), and only the
+    one of the agent at the desk is shown (``window``). The others stay locked and hidden, with their drafts,
+    until their agent takes the desk back (see guichet.ui.desk.lock).
+    """
 
     window_opened = Signal(object)
+    agent_switched = Signal(object)  # the DeskWindow now shown
 
-    def __init__(self, db: Database, services: Services, worker: Worker, login: LoginDialog) -> None:
+    def __init__(
+        self, db: Database, services: Services, worker: Worker, login: LoginDialog, workstation: Workstation
+    ) -> None:
         super().__init__()
         self.db = db
         self.services = services
         self.worker = worker
         self.login = login
+        self.workstation = workstation
         self.window: DeskWindow | None = None
+        self.windows: dict[object, DeskWindow] = {}
+        self.idle: IdleWatcher | None = None  # locks the desk after [ui] lock_after_min without activity
         self.printer = None  # this PC's print worker, started with the first window when a printer is set
         self.print_events = PrintEvents(self)
         self.sync: SyncRunner | None = None  # rounds with the central database, when [sync] names one
         self.sync_status: object | None = None  # the last round's SyncStatus
+        # Answers to citizens (e-mail, SMS) wait on the network: their own thread, never the database's.
+        self.net_worker = Worker(self, name="guichet-net")
+        self.letters = None  # the requests' PDF letters (RequestLetters), made with the first window
+        self.dispatcher = None  # sends the answers (guichet.notify.dispatcher.Dispatcher)
 
-    def open_window(self, session: AgentSession, settings: Settings) -> None:
+    def open_window(
+        self, session: AgentSession, settings: Settings, *, replacing: DeskWindow | None = None, note: str = ""
+    ) -> None:
         """Load what the forms and the queue panel offer (off the GUI thread), then show the desk window."""
         has_printer = settings.printer.backend != "none"
 
         def load() -> tuple[ReferenceData, SiteStatus]:
             if has_printer:
                 import guichet.printing.worker  # noqa: F401 - escpos and Pillow load here, not on the GUI thread
+            import guichet.notify.dispatcher  # noqa: F401 - reportlab (the letters) loads here, not on the GUI thread
+
             reference = self.services.reference.load(commune_id=session.commune_id, site_id=session.site_id)
             self.services.queue.close_past_days(site_id=session.site_id)  # yesterday's leftovers, if nobody closed
             return reference, self.services.queue.site_status(site_id=session.site_id)
 
         def show(loaded: tuple[ReferenceData, SiteStatus]) -> None:
             reference, site = loaded
+            if self.letters is None:
+                from guichet.notify.dispatcher import Dispatcher
+                from guichet.reports.request_letters import RequestLetters
+
+                self.letters = RequestLetters(self.services)
+                self.dispatcher = Dispatcher(self.services, self.letters, smtp=settings.smtp, sms=settings.sms)
             if has_printer and self.printer is None:
                 from guichet.printing.worker import start_print_worker
 
                 self.printer = start_print_worker(
                     self.services.printing, settings.printer, on_event=self.print_events.report
                 )
-            self.window = DeskWindow(
+            window = DeskWindow(
                 self.worker, self.services, session, reference,
                 database_label=self.db.path, journal_refresh_s=settings.ui.journal_refresh_s,
                 counters=site.counters, counter_number=settings.counter_number,
@@ -93,16 +120,62 @@ class Desk(QObject):
                 notify_printer=self.printer.notify if self.printer is not None else None,
                 sync_now=self.sync.sync_now if self.sync is not None else None,
                 printer_settings=settings.printer if self.printer is not None else None,
+                workstation=self.workstation,
+                letters=self.letters, dispatcher=self.dispatcher, net_worker=self.net_worker,
             )  # fmt: skip
-            self.print_events.event.connect(self.window.on_print_event)
+            self.windows[session.agent_id] = window
+            window.lock.switched.connect(lambda result: self.switch_to(result, settings))
+            self.print_events.event.connect(window.on_print_event)
             if self.sync is not None:
-                self.sync.status.connect(self.window.on_sync_status)
+                self.sync.status.connect(window.on_sync_status)
                 if self.sync_status is not None:  # a round may have finished before the login
-                    self.window.on_sync_status(self.sync_status)
-            self.window.show()
-            self.window_opened.emit(self.window)
+                    window.on_sync_status(self.sync_status)
+            self._bring(window, replacing)
+            if note:
+                window.statusBar().showMessage(note, 20_000)
+            if self.idle is None and settings.ui.lock_after_min > 0:
+                self.idle = IdleWatcher(settings.ui.lock_after_min * 60_000, self)
+                self.idle.idle.connect(self.lock_idle)
+            self.window_opened.emit(window)
 
         self.worker.submit(load, on_done=show)
+
+    def switch_to(self, result: Switched, settings: Settings) -> None:
+        """Another agent took the locked desk: their own window (kept, with its draft, or a new one) replaces it."""
+        previous = self.window
+        kept = self.windows.get(result.session.agent_id)
+        if kept is None:
+            self.open_window(result.session, settings, replacing=previous, note=result.note)
+            return
+        self._bring(kept, previous)
+        kept.lock.take_over(result.note)
+        self.agent_switched.emit(kept)
+
+    def _bring(self, window: DeskWindow, previous: DeskWindow | None) -> None:
+        if previous is not None and previous is not window:
+            window.setGeometry(previous.geometry())
+            window.setWindowState(previous.windowState())
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        if previous is not None and previous is not window:
+            previous.hide()  # locked: the next agent never sees it, its agent finds it again
+        self.window = window
+        if self.idle is not None:
+            self.idle.touch()
+
+    def lock_idle(self) -> None:
+        """No key nor click for [ui] lock_after_min minutes: the desk locks itself."""
+        if self.window is not None and self.window.isVisible() and not self.window.lock.locked:
+            minutes = (self.idle.timeout_ms if self.idle else 0) // 60_000
+            self.window.lock.lock(f"inactivité de {minutes} min" if minutes else "inactivité")
+
+    def report_error(self, error: BaseException) -> None:
+        """An error nobody handled: shown now, or to the agent once they unlock (never over the lock screen)."""
+        if self.window is not None and self.window.lock.locked:
+            self.window.lock.defer_error(error)
+            return
+        show_error(self.window or self.login, error)
 
     def start_sync(self, settings: Settings) -> None:
         """Rounds with the central database on their own thread, from the start (even before login)."""
@@ -118,12 +191,16 @@ class Desk(QObject):
         self.sync_status = status
 
     def close(self) -> None:
-        if self.window is not None:
-            self.window.close()
+        if self.idle is not None:
+            self.idle.stop()
+        for agent_id, window in self.windows.items():
+            self.worker.submit(self.services.auth.logout, agent_id=agent_id, workstation=self.workstation)
+            window.close()
         if self.sync is not None:
             self.sync.stop()
         if self.printer is not None:
             self.printer.stop()
+        self.net_worker.shutdown()  # an answer being sent is let finish: it is recorded sent or failed
         self.worker.shutdown()
         self.db.close()
 
@@ -131,10 +208,12 @@ class Desk(QObject):
 def build_desk(settings: Settings, db: Database, *, hint: str = "") -> Desk:
     services = Services.on(db)
     worker = Worker()
-    login = LoginDialog(worker, services.auth, place="\n".join(p for p in (hint, f"Base : {db.path}") if p))
-    desk = Desk(db, services, worker, login)
+    workstation = Workstation.this_pc(settings.site_code)
+    login = LoginDialog(worker, services.auth, place="\n".join(p for p in (hint, f"Base : {db.path}") if p),
+                        workstation=workstation)  # fmt: skip
+    desk = Desk(db, services, worker, login, workstation)
     desk.start_sync(settings)
-    worker.unhandled_error.connect(lambda e: show_error(desk.window or login, e))
+    worker.unhandled_error.connect(desk.report_error)
     login.logged_in.connect(lambda session: desk.open_window(session, settings))
     return desk
 
@@ -173,9 +252,13 @@ def run_desk(settings: Settings, *, startup_probe: bool = False, started: float 
 
 
 class PublicScreen:
-    """A running kiosk or call screen: its window and what closes with it."""
+    """A running kiosk or call screen: its window and what closes with it.
 
-    def __init__(self, db: Database, services: Services, worker: Worker, window, printer=None) -> None:  # noqa: ANN001
+    ``services`` is a PublicServices: queue calls, the site and the printer's jobs, nothing that returns a
+    citizen, a contact or an agent, whatever the settings say.
+    """
+
+    def __init__(self, db: Database, services: PublicServices, worker: Worker, window, printer=None) -> None:  # noqa
         self.db = db
         self.services = services
         self.worker = worker
@@ -207,7 +290,7 @@ def build_kiosk(settings: Settings, db: Database, site_code: str = "", **options
     """
     from guichet.ui.kiosk.window import KioskWindow
 
-    services = Services.on(db)
+    services = PublicServices.on(db)
     # One small read before the window exists, like opening the database: nothing to freeze yet.
     site = services.sites.find(code=site_code or settings.site_code)
     worker = _public_worker("guichet-kiosk")
@@ -215,9 +298,9 @@ def build_kiosk(settings: Settings, db: Database, site_code: str = "", **options
     from guichet.printing.worker import start_print_worker  # escpos and Pillow: only where a printer is used
 
     events = PrintEvents()
-    printer = start_print_worker(services.printing, settings.printer, on_event=events.report)
+    printer = start_print_worker(services.printing, settings.printer, on_event=events.report)  # type: ignore[arg-type]
     printer_key = settings.printer.key if printer is not None else None
-    window = KioskWindow(worker, services.queue, site, printer_key=printer_key, **options)
+    window = KioskWindow(worker, services.queue, site, printer_key=printer_key, **options)  # type: ignore[arg-type]
     events.setParent(window)
     events.event.connect(window.on_print_event)
     if printer is not None:
@@ -229,11 +312,12 @@ def build_display(settings: Settings, db: Database, site_code: str = "", **optio
     """The call screen of a site (the site is chosen as for the kiosk)."""
     from guichet.ui.display.window import DisplayWindow
 
-    services = Services.on(db)
+    services = PublicServices.on(db)
     site = services.sites.find(code=site_code or settings.site_code)
     # Its own database thread: a poll never waits behind other work of the process.
     worker = _public_worker("guichet-display")
-    return PublicScreen(db, services, worker, DisplayWindow(worker, services.queue, site, **options))
+    window = DisplayWindow(worker, services.queue, site, **options)  # type: ignore[arg-type]
+    return PublicScreen(db, services, worker, window)
 
 
 def _run_public(settings: Settings, build, site_code: str, *, windowed: bool, **options) -> int:  # noqa: ANN001, ANN003

@@ -187,7 +187,12 @@ class MailService:
             if _CHRONO.match(raw):
                 commune, site, letter, year, seq = raw.split("-")
                 raw = f"{commune}-{site}-{letter}-{year}-{int(seq):06d}"
-                return mail_rows(s, select(MailItem).where(MailItem.chrono == raw))
+                exact = select(MailItem).where(
+                    MailItem.chrono == raw, MailItem.commune_id == commune_id, MailItem.deleted_at.is_(None)
+                )
+                if direction is not None:
+                    exact = exact.where(MailItem.direction == direction)
+                return mail_rows(s, exact)
             words = fold(query).split()
             stmt = select(MailItem).where(MailItem.commune_id == commune_id, MailItem.deleted_at.is_(None))
             if direction is not None:

@@ -315,6 +315,8 @@ class RequestService:
             base = self._row_query().where(FollowUpRequest.commune_id == commune_id)
             base = base.where(FollowUpRequest.deleted_at.is_(None))
             query_ = self._view_filter(base, view, agent_id, service_id, today)
+            if service_id is not None and view is not RequestView.SERVICE:  # the service filter, on any list
+                query_ = query_.where(FollowUpRequest.service_id == service_id)
             if theme_id is not None:
                 children = select(Theme.id).where(Theme.parent_id == theme_id)
                 query_ = query_.where(or_(FollowUpRequest.theme_id == theme_id, FollowUpRequest.theme_id.in_(children)))
@@ -385,9 +387,15 @@ class RequestService:
             self._get(s, request_id)
             return self._detail(s, request_id)
 
-    def find(self, *, reference: str) -> RequestDetail:
+    def find(self, *, reference: str, commune_id: uuid.UUID | None = None) -> RequestDetail:
+        """A request by its reference (of the given commune only, when one is given)."""
         with self._db.read() as s:
-            found = s.scalar(select(FollowUpRequest.id).where(FollowUpRequest.reference == reference.strip().upper()))
+            query = select(FollowUpRequest.id).where(
+                FollowUpRequest.reference == reference.strip().upper(), FollowUpRequest.deleted_at.is_(None)
+            )
+            if commune_id is not None:
+                query = query.where(FollowUpRequest.commune_id == commune_id)
+            found = s.scalar(query)
             if found is None:
                 raise NotFoundError(f"Aucune demande ne porte la référence « {reference.strip()} ».")
             return self._detail(s, found)

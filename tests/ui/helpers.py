@@ -5,9 +5,19 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QModelIndex, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
 
 
 def focused() -> QWidget:
@@ -36,3 +46,51 @@ def screenshot_dir(tmp_path: Path) -> Path:
     target = Path(os.environ.get("GUICHET_SCREENSHOTS", tmp_path))
     target.mkdir(parents=True, exist_ok=True)
     return target
+
+
+def _model_texts(view: QAbstractItemView) -> list[str]:
+    model = view.model()
+    if model is None:
+        return []
+    texts: list[str] = []
+
+    def walk(parent: QModelIndex) -> None:
+        for row in range(model.rowCount(parent)):
+            for column in range(model.columnCount(parent)):
+                index = model.index(row, column, parent)
+                for role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+                    value = model.data(index, role)
+                    if isinstance(value, str):
+                        texts.append(value)
+            first = model.index(row, 0, parent)
+            if model.rowCount(first) > 0:  # trees: the counter panel's queues
+                walk(first)
+
+    walk(QModelIndex())
+    return texts
+
+
+def visible_texts(root: QWidget) -> list[str]:
+    """Every text a person could read in ``root`` and in the application's other visible windows."""
+    texts: list[str] = []
+    windows = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    for top in [root, *[w for w in windows if w is not root]]:
+        texts.append(top.windowTitle())
+        for widget in [top, *top.findChildren(QWidget)]:
+            if not widget.isVisible():
+                continue
+            if isinstance(widget, QLineEdit):
+                texts += [widget.text(), widget.placeholderText()]
+            elif isinstance(widget, QPlainTextEdit | QTextEdit):
+                texts.append(widget.toPlainText())
+            elif isinstance(widget, QLabel):
+                texts.append(widget.text())
+            elif isinstance(widget, QAbstractButton):
+                texts += [widget.text(), widget.toolTip()]
+            elif isinstance(widget, QComboBox):
+                texts.append(widget.currentText())
+            if isinstance(widget, QAbstractItemView):
+                texts += _model_texts(widget)
+            if widget.toolTip():
+                texts.append(widget.toolTip())
+    return [t for t in texts if t]

@@ -183,13 +183,16 @@ def test_window_renders(qtbot, desk, tmp_path):
 
 
 def test_agents_have_no_supervision_tab(qtbot, desk):
-    assert desk.window.pages.count() == 1
-    assert not desk.window.pages.tabBar().isVisible()
+    pages = desk.window.pages
+    titles = [pages.tabText(i) for i in range(pages.count())]
+    assert titles == ["Accueil (Ctrl+1)", "Demandes (Ctrl+3)", "Courrier (Ctrl+4)"]  # requests and mail: every role
+    assert pages.tabBar().isVisible()
 
 
 def test_supervisors_open_supervision_with_ctrl_2(qtbot, login_as):
     window = login_as("sperrin").window
-    assert window.pages.count() == 2 and window.pages.tabBar().isVisible()
+    assert window.pages.count() == 4 and window.pages.tabBar().isVisible()
+    assert window.pages.tabText(1) == "Supervision (Ctrl+2)"
     assert window.supervision is None  # built on first use only
     press(qtbot, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.supervision is not None and window.supervision.isVisible(), timeout=5_000)

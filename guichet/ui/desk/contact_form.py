@@ -38,6 +38,7 @@ from guichet.ui.common.messages import error_text
 from guichet.ui.common.search_field import SearchField
 from guichet.ui.common.style import combo_enum, set_error
 from guichet.ui.desk.citizen_dialog import CitizenDialog
+from guichet.ui.desk.privacy import discreet_citizen, discreet_line
 from guichet.ui.worker import Worker
 
 CHANNEL_KEYS = {
@@ -53,6 +54,7 @@ _ORIENT_SERVICE = (Outcome.ORIENTED_SERVICE, Outcome.REQUEST_OPENED)
 
 class ContactForm(QGroupBox):
     saved = Signal(object)  # ContactRow
+    citizen_shown = Signal(object)  # CitizenSummary: a record opened on screen (the audit log notes it)
 
     def __init__(
         self,
@@ -76,6 +78,7 @@ class ContactForm(QGroupBox):
         self._started_at: datetime | None = None
         self._saving = False
         self.citizen_dialog: CitizenDialog | None = None
+        self.discreet = False  # Ctrl+Maj+M: the citizen as initials while a visitor stands at the counter
 
         # Channel: one key each.
         self.ticket_chip = QLabel()
@@ -245,16 +248,30 @@ class ContactForm(QGroupBox):
             self.set_theme(ticket.theme_id)
 
     def set_citizen(self, citizen: CitizenSummary | None) -> None:
+        shown = self._citizen
         self._citizen = citizen
         if citizen is None:
             self.citizen_chip.hide()
             self.citizen_chip.clear()
             return
-        details = " · ".join(p for p in (citizen.phone_display, citizen.email, citizen.full_address) if p)
-        self.citizen_chip.setText(f"<b>{citizen.display_name}</b>  {details}")
+        if self.discreet:
+            self.citizen_chip.setText(f"<b>{discreet_citizen(citizen)}</b>  (mode discret)")
+            self.citizen_search.set_value(discreet_citizen(citizen), citizen)
+        else:
+            details = " · ".join(p for p in (citizen.phone_display, citizen.email, citizen.full_address) if p)
+            self.citizen_chip.setText(f"<b>{citizen.display_name}</b>  {details}")
+            self.citizen_search.set_value(citizen.display_name, citizen)
         self.citizen_chip.show()
-        self.citizen_search.set_value(citizen.display_name, citizen)
         set_error(self.citizen_search, False)
+        if shown is None or shown.id != citizen.id:
+            self.citizen_shown.emit(citizen)
+
+    def set_discreet(self, on: bool) -> None:
+        """Show the citizen (and the suggestions) as initials, or in full again."""
+        self.discreet = on
+        self.citizen_search.hide_suggestions()
+        if self._citizen is not None:
+            self.set_citizen(self._citizen)
 
     def load(self, row: ContactRow) -> None:
         """Put a contact of today back in the form to correct it."""
@@ -355,7 +372,7 @@ class ContactForm(QGroupBox):
             query=text,
             limit=12,
             on_done=lambda found, t=text: self.citizen_search.show_suggestions(
-                [(self._citizen_line(c), c) for c in found], for_text=t
+                [(discreet_line(c) if self.discreet else self._citizen_line(c), c) for c in found], for_text=t
             ),
             owner=self,
         )

@@ -26,6 +26,7 @@ from guichet.services.contacts import ContactRow, ContactService, Journal
 from guichet.services.reference import ReferenceData
 from guichet.ui.common.messages import error_text
 from guichet.ui.common.style import combo_enum
+from guichet.ui.desk.privacy import initials_of
 from guichet.ui.worker import Worker
 
 COLUMNS = ["Heure", "Canal", "Citoyen", "Thème", "Objet", "Suite donnée", "Orientation", "Agent", "Durée"]
@@ -35,6 +36,12 @@ class JournalModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: tuple[ContactRow, ...] = ()
+        self.discreet = False  # citizens as initials, no notes in the tooltips (Ctrl+Maj+M)
+
+    def set_discreet(self, on: bool) -> None:
+        self.beginResetModel()
+        self.discreet = on
+        self.endResetModel()
 
     def set_rows(self, rows: tuple[ContactRow, ...]) -> None:
         self.beginResetModel()
@@ -57,14 +64,20 @@ class JournalModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(row, index.column())
+            return self._shown(row, index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
-            return "\n".join(p for p in (self._text(row, index.column()), row.notes) if p)
+            notes = "" if self.discreet else row.notes
+            return "\n".join(p for p in (self._shown(row, index.column()), notes) if p)
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() in (0, 8):
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.UserRole:
             return row
         return None
+
+    def _shown(self, row: ContactRow, column: int) -> str:
+        if self.discreet and column == 2 and row.citizen_name:
+            return initials_of(row.citizen_name)
+        return self._text(row, column)
 
     @staticmethod
     def _text(row: ContactRow, column: int) -> str:

@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from guichet.config import PrinterSettings
-from guichet.domain import Role
+from guichet.domain import Channel, Role
 from guichet.services import Services
-from guichet.services.auth import AgentSession
+from guichet.services.auth import AgentSession, Workstation
 from guichet.services.clock import PARIS, now
 from guichet.services.contacts import ContactRow
 from guichet.services.queue_types import CounterStatus, TicketInfo
 from guichet.services.reference import ReferenceData
+from guichet.ui.desk.account_menu import account_button
 from guichet.ui.desk.contact_form import ContactForm
 from guichet.ui.desk.counter_panel import CounterPanelWidget
 from guichet.ui.desk.journal import JournalPanel
+from guichet.ui.desk.lock import DeskLock
 from guichet.ui.worker import Worker
+
+log = logging.getLogger(__name__)
 
 
 class DeskWindow(QMainWindow):
     ready = Signal()  # the first journal is on screen
+    discreet_changed = Signal(bool)  # Ctrl+Maj+M: pages showing citizens follow it (initials or in full)
 
     def __init__(
         self, worker: Worker, services: Services, session: AgentSession, reference: ReferenceData, *,
@@ -31,6 +38,8 @@ class DeskWindow(QMainWindow):
         counter_number: int | None = None, queue_refresh_ms: int = 3000,
         printer_key: str | None = None, notify_printer: Callable[[], None] | None = None,
         sync_now: Callable[[], None] | None = None, printer_settings: PrinterSettings | None = None,
+        workstation: Workstation | None = None,
+        letters=None, dispatcher=None, net_worker: Worker | None = None,  # noqa: ANN001 - RequestLetters, Dispatcher
     ) -> None:  # fmt: skip
         super().__init__()
         self.setWindowTitle(f"Guichet — {session.site_name} ({session.commune_name})")
@@ -45,6 +54,7 @@ class DeskWindow(QMainWindow):
         self._notify_printer = notify_printer
         self.last_saved: ContactRow | None = None
         self.form.saved.connect(self._contact_saved)
+        self.form.citizen_shown.connect(self._record_viewed)
         self.journal.edit_requested.connect(self.form.load)
         self.journal.model.modelReset.connect(self._first_load)
 
@@ -81,14 +91,33 @@ class DeskWindow(QMainWindow):
             self.pages.addTab(QWidget(), "Supervision (Ctrl+2)")
             self.pages.currentChanged.connect(self._page_changed)
             QShortcut(QKeySequence("Ctrl+2"), self, activated=lambda: self.pages.setCurrentIndex(1))
+        # "Demandes" and "Courrier" for everyone, each built the first time it is opened.
+        self._reference = reference
+        self._letters = letters  # guichet.reports.request_letters.RequestLetters, or None
+        self._dispatcher = dispatcher  # guichet.notify.dispatcher.Dispatcher, or None
+        self._net_worker = net_worker  # the worker for network calls (sending answers), or None
+        self.requests_page = None  # guichet.ui.requests.page.RequestsPage, once opened
+        self.mail_page = None  # guichet.ui.mail.page.MailPage, once opened
+        self.last_request: tuple[str, Channel] | None = None  # reference and channel of the last one opened here
+        self.letter_dialog: QWidget | None = None
+        self._requests_tab = self._lazy_tab("Demandes (Ctrl+3)")
+        self._mail_tab = self._lazy_tab("Courrier (Ctrl+4)")
+        self.pages.currentChanged.connect(self._casework_page)
+        QShortcut(QKeySequence("Ctrl+3"), self, activated=self.show_requests)
+        QShortcut(QKeySequence("Ctrl+4"), self, activated=self.show_mail)
+        QShortcut(QKeySequence("Ctrl+Shift+A"), self, activated=self.print_request_letter)
         self.pages.tabBar().setVisible(self.pages.count() > 1)
         QShortcut(QKeySequence("Ctrl+1"), self, activated=lambda: self.pages.setCurrentIndex(0))
-        self.setCentralWidget(self.pages)
+        # The pages and the lock screen share the window: a locked desk shows the lock screen instead of them.
+        self.lock = DeskLock(self, self.pages, worker, services.auth, session, workstation or Workstation())
+        self.setCentralWidget(self.lock.stack)
 
         bar = self.statusBar()
         self.agent_label = QLabel(f"Agent : {session.display_name} ({session.role.label})")
         self.site_label = QLabel(f"Site : {session.site_name} ({session.commune_code}-{session.site_code})")
-        self.db_label = QLabel(f"Base : {database_label}")
+        # The file name only: a full path would push the agent's name out of a 1366-pixel status bar.
+        self.db_label = QLabel(f"Base : {Path(database_label).name or database_label}")
+        self.db_label.setToolTip(database_label)
         self.busy_label = QLabel("")
         self._sync_now = sync_now
         self.sync_label = QLabel("Synchronisation : en attente du premier tour…" if sync_now else "Base locale seule")
@@ -96,10 +125,17 @@ class DeskWindow(QMainWindow):
         self.clock_label = QLabel()
         for w in (self.agent_label, self.site_label, self.db_label):
             bar.addWidget(w)
+        self.discreet_label = QLabel("Mode discret")
+        self.discreet_label.setToolTip("Les citoyens sont affichés par leurs initiales — Ctrl+Maj+M pour tout afficher")
+        self.discreet_label.setStyleSheet("background: #f9a825; color: #1b1f24; font-weight: bold; border-radius: 3px;")
+        self.discreet_label.hide()
+        self.account_button = account_button(self, session, worker, services.accounts)
+        bar.addPermanentWidget(self.discreet_label)
         bar.addPermanentWidget(self.busy_label)
         bar.addPermanentWidget(self.sync_label)
         bar.addPermanentWidget(self.printer_label)
         bar.addPermanentWidget(self.clock_label)
+        bar.addPermanentWidget(self.account_button)
         worker.busy_changed.connect(self._show_busy)
         self._clock = QTimer(self, interval=1000, timeout=self._tick)
         self._clock.start()
@@ -108,19 +144,56 @@ class DeskWindow(QMainWindow):
         self._auto_refresh.start()
 
         QShortcut(QKeySequence("Ctrl+J"), self, activated=self.journal.table.setFocus)
-        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.form.citizen_search.setFocus)
-        QShortcut(QKeySequence("F9"), self, activated=self.journal.refresh)
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self._focus_search)
+        QShortcut(QKeySequence("F9"), self, activated=self._reload_page)
         QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_receipt)
         QShortcut(QKeySequence("Ctrl+Shift+S"), self, activated=self.synchronize_now)
         QShortcut(QKeySequence("Ctrl+Shift+R"), self, activated=self.reprint_ticket)
         QShortcut(QKeySequence("Ctrl+Shift+T"), self, activated=self.print_test_page)
+        QShortcut(QKeySequence("Ctrl+L"), self, activated=lambda: self.lock.lock("Ctrl+L"))
+        QShortcut(QKeySequence("Ctrl+Shift+M"), self, activated=self.toggle_discreet)
         self.resize(1366, 768)  # the usual town-hall screen; it grows with a larger one
         self._ready_sent = False
         self.journal.refresh()
         self.form.citizen_search.setFocus()
 
+    @property
+    def session(self) -> AgentSession:
+        return self._session
+
+    @property
+    def discreet(self) -> bool:
+        return self.form.discreet
+
+    def toggle_discreet(self) -> None:
+        """Ctrl+Maj+M: citizens as initials (the form, the journal) while a visitor looks at the screen, or not."""
+        on = not self.form.discreet
+        self.form.set_discreet(on)
+        self.journal.model.set_discreet(on)
+        self.discreet_label.setVisible(on)
+        self.discreet_changed.emit(on)
+        self.statusBar().showMessage("Mode discret : citoyens affichés par leurs initiales." if on else
+                                     "Mode discret désactivé.", 4000)  # fmt: skip
+
+    def _record_viewed(self, citizen) -> None:  # noqa: ANN001 - CitizenSummary
+        # The audit log notes who opened whose record; a failure to note it is logged, not shown.
+        self._worker.submit(self._services.accounts.record_view, agent_id=self._session.agent_id,
+                            citizen_id=citizen.id, detail="formulaire de contact",
+                            on_error=lambda e: log.warning("consultation non notée : %s", e), owner=self)  # fmt: skip
+
+    def closeEvent(self, event) -> None:  # noqa: ANN001, N802
+        if self.lock.locked and event.spontaneous():
+            # Closing would end the drafts kept for the agent who locked: they unlock (or switch) first.
+            self.lock.screen.say("Déverrouillez le poste pour fermer Guichet.")
+            event.ignore()
+            return
+        super().closeEvent(event)
+
     def _contact_saved(self, row: ContactRow) -> None:
         self.last_saved = row
+        reference = getattr(row, "request_reference", "")  # set when the outcome opened a request
+        if reference:
+            self._request_opened(reference, row.channel)
         self.journal.refresh()
 
     def print_receipt(self) -> None:
@@ -208,6 +281,112 @@ class DeskWindow(QMainWindow):
         elif event.kind == "imprime":
             self.printer_label.setText("Imprimante : prête")
             self.statusBar().showMessage(event.message, 5000)
+
+    # -- "Demandes" and "Courrier" ----------------------------------------------------------------
+
+    def _lazy_tab(self, title: str) -> QWidget:
+        holder = QWidget()
+        QVBoxLayout(holder).setContentsMargins(0, 0, 0, 0)
+        self.pages.addTab(holder, title)
+        return holder
+
+    def _casework_page(self, index: int) -> None:
+        holder = self.pages.widget(index)
+        if holder is self._requests_tab and self.requests_page is None:
+            from guichet.ui.requests.page import RequestsPage
+
+            self.requests_page = RequestsPage(
+                self._worker, self._services, self._session, self._reference, letters=self._letters,
+                dispatcher=self._dispatcher, net_worker=self._net_worker,
+            )  # fmt: skip
+            self.requests_page.request_opened.connect(lambda row: self._request_opened(row.reference, row.channel))
+            self.requests_page.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+            holder.layout().addWidget(self.requests_page)
+        elif holder is self._mail_tab and self.mail_page is None:
+            from guichet.ui.mail.page import MailPage
+
+            self.mail_page = MailPage(self._worker, self._services, self._session, self._reference)
+            self.mail_page.request_opened.connect(lambda row: self._request_opened(row.reference, row.channel))
+            self.mail_page.open_request.connect(self.open_request)
+            self.mail_page.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+            holder.layout().addWidget(self.mail_page)
+            self.mail_page.entry.focus_first()
+
+    def show_requests(self):  # noqa: ANN201 - the RequestsPage
+        """Ctrl+3: the "Demandes" page (built the first time)."""
+        self.pages.setCurrentWidget(self._requests_tab)
+        return self.requests_page
+
+    def show_mail(self):  # noqa: ANN201 - the MailPage
+        """Ctrl+4: the "Courrier" page (built the first time)."""
+        self.pages.setCurrentWidget(self._mail_tab)
+        return self.mail_page
+
+    def open_request(self, request_id) -> None:  # noqa: ANN001 - uuid.UUID
+        self.show_requests().show_request(request_id)
+
+    def _casework(self):  # noqa: ANN202
+        holder = self.pages.currentWidget()
+        return {self._requests_tab: self.requests_page, self._mail_tab: self.mail_page}.get(holder)
+
+    def _focus_search(self) -> None:
+        """Ctrl+F: the search of the page on screen (the citizen of the contact form on "Accueil")."""
+        page = self._casework()
+        if page is not None:
+            page.focus_search()
+        else:
+            self.form.citizen_search.setFocus()
+
+    def _reload_page(self) -> None:
+        """F9: reload what the page on screen lists (the journal on "Accueil")."""
+        page = self._casework()
+        if page is not None:
+            page.refresh()
+        else:
+            self.journal.refresh()
+
+    def _request_opened(self, reference: str, channel: Channel) -> None:
+        self.last_request = (reference, channel)
+        what = "la confirmation écrite" if channel is Channel.PHONE else "l'accusé de réception"
+        self.statusBar().showMessage(f"Demande {reference} ouverte — Ctrl+Maj+A : imprimer {what}.")
+
+    def print_request_letter(self) -> None:
+        """Ctrl+Maj+A: the acknowledgement (the written confirmation for a phone request) of the request on
+        screen in "Demandes", else of the one last opened at this desk; through the print dialog."""
+        page = self._casework()
+        shown = page.current_request if page is not None and page is self.requests_page else None
+        target = (shown.reference, shown.channel) if shown is not None else self.last_request
+        if target is None:
+            self.statusBar().showMessage(
+                "Aucune demande à imprimer : ouvrez-en une, ou affichez-la dans Demandes.", 8000
+            )
+            return
+        if self._letters is None:
+            self.statusBar().showMessage("Les courriers PDF ne sont pas disponibles sur ce poste.", 8000)
+            return
+        reference, channel = target
+        phone = channel is Channel.PHONE
+        title = f"{'Confirmation écrite' if phone else 'Accusé de réception'} {reference}"
+        letters, requests = self._letters, self._services.requests
+
+        def make() -> bytes:  # on the worker thread
+            request_id = requests.find(reference=reference).row.id
+            if phone:
+                return letters.phone_confirmation(request_id=request_id)
+            return letters.acknowledgement(request_id=request_id)
+
+        self._worker.submit(make, on_done=lambda data: self._print_letter(data, title),
+                            on_error=self._letter_failed, owner=self)  # fmt: skip
+
+    def _letter_failed(self, error: BaseException) -> None:
+        from guichet.ui.common.messages import error_text
+
+        self.statusBar().showMessage(error_text(error), 10000)
+
+    def _print_letter(self, data: bytes, title: str) -> None:
+        from guichet.ui.common.pdf_actions import print_pdf
+
+        self.letter_dialog = print_pdf(self, data, title, on_done=lambda m: self.statusBar().showMessage(m, 8000))
 
     def _page_changed(self, index: int) -> None:
         if self.supervision is not None:

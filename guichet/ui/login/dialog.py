@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QFormLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout
 
-from guichet.services.auth import AgentSession, AuthService
+from guichet.services.auth import AgentSession, AuthService, Workstation
 from guichet.ui.common.messages import error_text
 from guichet.ui.worker import Worker
 
@@ -13,10 +13,13 @@ from guichet.ui.worker import Worker
 class LoginDialog(QDialog):
     logged_in = Signal(object)  # AgentSession
 
-    def __init__(self, worker: Worker, auth: AuthService, *, place: str = "") -> None:
+    def __init__(
+        self, worker: Worker, auth: AuthService, *, place: str = "", workstation: Workstation | None = None
+    ) -> None:
         super().__init__()
         self._worker = worker
         self._auth = auth
+        self._workstation = workstation or Workstation()
         self.session: AgentSession | None = None
         self.setWindowTitle("Guichet — Identification")
         self.setMinimumWidth(420)
@@ -58,8 +61,9 @@ class LoginDialog(QDialog):
         self.submit.setEnabled(False)
         self.message.setText("Vérification…")
         self._worker.submit(
-            self._auth.login, login=login, password=password, on_done=self._accepted, on_error=self._refused
-        )
+            self._auth.login, login=login, password=password, workstation=self._workstation,
+            on_done=self._accepted, on_error=self._refused,
+        )  # fmt: skip
 
     def _accepted(self, session: AgentSession) -> None:
         self.session = session

@@ -1,0 +1,1 @@
+"""The "Courrier" screen: quick entry of the morning mail and the register."""
