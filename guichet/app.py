@@ -83,6 +83,25 @@ class Desk(QObject):
         self.letters = None  # the requests' PDF letters (RequestLetters), made with the first window
         self.dispatcher = None  # sends the answers (guichet.notify.dispatcher.Dispatcher)
 
+    def _send_waiting_answers(self, window: DeskWindow, session: AgentSession) -> None:
+        """Answers queued but not sent (the PC stopped, the network was down): sent again once at start."""
+
+        def done(rows: list) -> None:
+            if not rows:
+                return
+            sent = sum(1 for r in rows if r.status.value == "envoye")
+            failed = len(rows) - sent
+            text = f"{sent} réponse(s) en attente envoyée(s) au démarrage"
+            if failed:
+                text += f" ; {failed} en échec : voir les demandes concernées (onglet Envois)"
+            window.statusBar().showMessage(text + ".", 20_000)
+
+        self.net_worker.submit(
+            self.dispatcher.deliver_pending, site_id=session.site_id, agent_id=session.agent_id, on_done=done,
+            on_error=lambda e: window.statusBar().showMessage(f"Réponses en attente non envoyées : {e}", 20_000),
+            owner=window,
+        )  # fmt: skip
+
     def open_window(
         self, session: AgentSession, settings: Settings, *, replacing: DeskWindow | None = None, note: str = ""
     ) -> None:
@@ -100,6 +119,7 @@ class Desk(QObject):
 
         def show(loaded: tuple[ReferenceData, SiteStatus]) -> None:
             reference, site = loaded
+            first_window = self.letters is None
             if self.letters is None:
                 from guichet.notify.dispatcher import Dispatcher
                 from guichet.reports.request_letters import RequestLetters
@@ -133,6 +153,8 @@ class Desk(QObject):
             self._bring(window, replacing)
             if note:
                 window.statusBar().showMessage(note, 20_000)
+            if first_window:
+                self._send_waiting_answers(window, session)
             if self.idle is None and settings.ui.lock_after_min > 0:
                 self.idle = IdleWatcher(settings.ui.lock_after_min * 60_000, self)
                 self.idle.idle.connect(self.lock_idle)
