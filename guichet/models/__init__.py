@@ -2,6 +2,7 @@
 
 from guichet.models.audit import AuditEntry
 from guichet.models.base import Base, Entity, new_id, utcnow
+from guichet.models.cache import StatsCache
 from guichet.models.contact import Citizen, Contact
 from guichet.models.pin import AgentPin
 from guichet.models.printing import PrintJob
@@ -60,6 +61,7 @@ __all__ = [
     "Queue",
     "Site",
     "SiteQueueSettings",
+    "StatsCache",
     "SyncConflict",
     "SyncCursor",
     "SyncOutbox",

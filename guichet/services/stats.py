@@ -8,25 +8,29 @@ The queries and their dialect-aware parts are in ``stats_sql``; the figures are 
 
 On SQLite, closed parts of a period (whole months, else weeks) are cached per commune: a part is
 computed once, when its last day is two days old, then reused as long as its counts of tickets and
-contacts do not move; the last days are read afresh each time. ``clear_cache`` drops it all (the
-page's « Recalculer »). A server (PostgreSQL) aggregates the whole period in one pass instead.
+contacts do not move; the last days are read afresh each time. The parts are also kept on disk (table
+stats_cache, see ``stats_cache``), so a new session reads them instead of computing them again.
+``clear_cache`` drops it all (the page's « Recalculer »). A server (PostgreSQL) aggregates the whole period in one pass instead.
 """
 
 from __future__ import annotations
 
 import calendar
+import json
+import logging
 import threading
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import delete, select, text
 from sqlalchemy.orm import Session
 
 from guichet.db import Database
 from guichet.domain import Role
-from guichet.models import Agent, Commune, Site
+from guichet.models import Agent, Commune, Site, StatsCache
+from guichet.services import stats_cache
 from guichet.services.clock import local_day
 from guichet.services.clock import now as system_now
 from guichet.services.errors import NotAllowedError, ValidationError
@@ -44,6 +48,7 @@ from guichet.services.stats_types import (
     StatsScope,
 )
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int, int, str], None]  # (step done, steps, what is being done), called from the worker thread
 
 NOT_ALLOWED = "Les statistiques sont réservées aux superviseurs et aux administrateurs."
@@ -156,10 +161,12 @@ class StatsService:
         )
 
     def clear_cache(self) -> None:
-        """Forget the cached months (they are computed again on the next report)."""
+        """Forget the cached months, in memory and on disk (they are computed again on the next report)."""
         with self._lock:
             self._months.clear()
             self._merged = None
+        with self._db.write() as w:
+            w.execute(delete(StatsCache))
 
     # -- permission -----------------------------------------------------------------------------------
 
@@ -193,13 +200,32 @@ class StatsService:
         parts = blocks(start, end, today)
         closed = [(a, b) for a, b, done in parts if done]
         prints = fingerprints(s, sites, closed) if closed else {}
-        keys = {(a, b): ((commune_id, a, b), tuple(prints.get((x, a)) for x in sites)) for a, b in closed}
+        scope = stats_cache.scope_text(commune_id, sites)  # a part of one site is not a part of the commune
+        keys = {(a, b): ((scope, a, b), tuple(prints.get((x, a)) for x in sites)) for a, b in closed}
         with self._lock:
             base_key = tuple(keys.values())
             base = self._merged[1] if self._merged is not None and self._merged[0] == base_key else None
+        merged_key = stats_cache.merged_text(scope, base_key)
+        if base is None and closed:  # the same period asked by an earlier session: its sum is on disk
+            base = stats_cache.load(s, {merged_key: ""}).get(merged_key)
+            if base is not None:
+                with self._lock:
+                    self._merged = (base_key, base)
+        with self._lock:
             missing = [] if base is not None else [(a, b) for a, b in closed if self._cached(*keys[(a, b)]) is None]
+        if missing:  # parts computed by an earlier session, kept on disk
+            wanted = {stats_cache.key_text(keys[p][0]): json.dumps(keys[p][1]) for p in missing}
+            stored = stats_cache.load(s, wanted)
+            with self._lock:
+                for p in missing:
+                    key, fingerprint = keys[p]
+                    hit = stored.get(stats_cache.key_text(key))
+                    if hit is not None:
+                        self._months[key] = (fingerprint, hit)
+                missing = [p for p in missing if self._cached(*keys[p]) is None]
         live = [(a, b) for a, b, done in parts if not done]
         todo = len(missing) + len(live) + 1
+        computed: dict[str, tuple[str, Aggregates]] = {}
         if base is None:
             for i, (first, last) in enumerate(missing):
                 if progress is not None:
@@ -215,18 +241,31 @@ class StatsService:
                     self._months[key] = (fingerprint, part)
                     while len(self._months) > CACHED_PARTS:
                         self._months.popitem(last=False)
+                computed[stats_cache.key_text(key)] = (json.dumps(fingerprint), part)
             base = Aggregates()
             with self._lock:
                 for a, b in closed:
                     part = self._cached(*keys[(a, b)])
                     base.add(part if part is not None else aggregate(s, sites, a, b, now=now))
                 self._merged = (base_key, base)
+            computed[merged_key] = ("", base)
+        if computed:
+            self._keep(computed)
         total = base.copy()
         for i, (first, last) in enumerate(live):
             if progress is not None:
                 progress(len(missing) + i, todo, "Calcul : derniers jours")
             total.add(aggregate(s, sites, first, last, now=now))
         return total
+
+    def _keep(self, computed: dict[str, tuple[str, Aggregates]]) -> None:
+        """Write the parts just computed to disk, for the next sessions. A cache: failing to write it (the disk is
+        full, another writer holds the database too long) only costs time later, so it never fails a report."""
+        try:
+            with self._db.write() as w:
+                stats_cache.store(w, computed)
+        except Exception:  # noqa: BLE001
+            log.warning("statistiques : mise en cache des mois clos impossible", exc_info=True)
 
     def _cached(self, key: tuple, fingerprint: tuple) -> Aggregates | None:
         hit = self._months.get(key)

@@ -11,13 +11,25 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from guichet.db import Database
 from guichet.db.migrate import upgrade
 from guichet.domain import Channel, Outcome, Role, SiteKind, TicketStatus
-from guichet.models import Agent, Commune, Contact, Counter, ExternalBody, MunicipalService, Queue, Site, Theme, Ticket
+from guichet.models import (
+    Agent,
+    Commune,
+    Contact,
+    Counter,
+    ExternalBody,
+    MunicipalService,
+    Queue,
+    Site,
+    StatsCache,
+    Theme,
+    Ticket,
+)
 from guichet.services.clock import PARIS, local_day
 from guichet.services.demo import seed_reference
 from guichet.services.errors import NotAllowedError, ValidationError
@@ -333,3 +345,38 @@ def test_roles_of_the_demo_accounts(demo_db, refs):
     with demo_db.read() as s:
         roles = {a.login: a.role for a in s.scalars(select(Agent))}
     assert roles["sperrin"] is Role.SUPERVISOR and roles["mdurand"] is Role.AGENT
+
+
+def test_closed_months_kept_on_disk_serve_a_new_session(history, hrefs, monkeypatch):
+    import guichet.services.stats as stats_module
+
+    calls: list[tuple[date, date]] = []
+    real = stats_module.aggregate
+
+    def counting(s, sites, first, last, **kw):  # noqa: ANN001, ANN202 - the real function, counted
+        calls.append((first, last))
+        return real(s, sites, first, last, **kw)
+
+    monkeypatch.setattr(stats_module, "aggregate", counting)
+    ask = dict(agent_id=hrefs.agents["sperrin"], start=date(2026, 1, 1), end=TODAY)
+    first = _stats(history).report(**ask)
+    closed = [c for c in calls if c[1] <= TODAY - timedelta(days=2)]
+    assert closed, "the period has closed months"
+    with history.read() as s:
+        assert s.scalar(select(func.count()).select_from(StatsCache)) == len(closed) + 1  # the parts and their sum
+    calls.clear()
+    again = _stats(history).report(**ask)  # a new session (another desk, the next morning)
+    assert (again.tickets, again.contacts, again.sites, again.staffing) == (
+        first.tickets,
+        first.contacts,
+        first.sites,
+        first.staffing,
+    )
+    assert all(last > TODAY - timedelta(days=2) for _first, last in calls)  # only the open days were computed
+    calls.clear()
+    one_site = _stats(history).report(**ask, site_id=hrefs.sites["HDV"])  # one site: read from the same parts
+    assert [c for c in calls if c[1] <= TODAY - timedelta(days=2)] == []
+    assert one_site.tickets.issued < first.tickets.issued
+    _stats(history).clear_cache()  # « Recalculer »
+    with history.read() as s:
+        assert s.scalar(select(func.count()).select_from(StatsCache)) == 0
