@@ -301,6 +301,8 @@ class DeskWindow(QMainWindow):
             )  # fmt: skip
             self.requests_page.request_opened.connect(lambda row: self._request_opened(row.reference, row.channel))
             self.requests_page.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+            self.requests_page.set_discreet(self.discreet)
+            self.discreet_changed.connect(self.requests_page.set_discreet)
             holder.layout().addWidget(self.requests_page)
         elif holder is self._mail_tab and self.mail_page is None:
             from guichet.ui.mail.page import MailPage
@@ -309,6 +311,8 @@ class DeskWindow(QMainWindow):
             self.mail_page.request_opened.connect(lambda row: self._request_opened(row.reference, row.channel))
             self.mail_page.open_request.connect(self.open_request)
             self.mail_page.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+            self.mail_page.set_discreet(self.discreet)
+            self.discreet_changed.connect(self.mail_page.set_discreet)
             holder.layout().addWidget(self.mail_page)
             self.mail_page.entry.focus_first()
 

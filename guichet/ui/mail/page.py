@@ -33,6 +33,7 @@ from guichet.services.requests_types import MailRegistered, MailRow
 from guichet.ui.common.messages import error_text
 from guichet.ui.common.pdf_actions import open_document
 from guichet.ui.common.style import combo_enum
+from guichet.ui.desk.privacy import initials_of
 from guichet.ui.mail.entry import MailEntryForm
 from guichet.ui.requests.common import STYLE
 from guichet.ui.worker import Worker
@@ -44,12 +45,23 @@ class MailTableModel(QAbstractTableModel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: tuple[MailRow, ...] = ()
+        self.discreet = False  # citizens as initials (Ctrl+Maj+M); organisations stay named
         self._scan_icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)  # "a scan is joined"
 
     def set_rows(self, rows: tuple[MailRow, ...]) -> None:
         self.beginResetModel()
         self.rows = rows
         self.endResetModel()
+
+    def set_discreet(self, on: bool) -> None:
+        self.beginResetModel()
+        self.discreet = on
+        self.endResetModel()
+
+    def shown(self, row: MailRow, column: int) -> str:
+        if self.discreet and column == 4 and row.citizen_id is not None:
+            return initials_of(row.correspondent)
+        return self.text(row, column)
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.rows)
@@ -67,12 +79,12 @@ class MailTableModel(QAbstractTableModel):
             return None
         row = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return self.text(row, index.column())
+            return self.shown(row, index.column())
         if role == Qt.ItemDataRole.ToolTipRole:
             scan = (
                 "\nScan joint : Entrée l'ouvre (quand le courrier n'a pas de demande)" if row.attachment_count else ""
             )
-            return self.text(row, index.column()) + (scan if index.column() == 0 else "")
+            return self.shown(row, index.column()) + (scan if index.column() == 0 else "")
         if role == Qt.ItemDataRole.DecorationRole and index.column() == 0 and row.attachment_count:
             return self._scan_icon
         if role == Qt.ItemDataRole.UserRole:
@@ -175,6 +187,10 @@ class MailPage(QWidget):
         self.setTabOrder(self.direction, self.table)
 
     # -- public API ------------------------------------------------------------------------------
+
+    def set_discreet(self, on: bool) -> None:
+        """The desk's discreet mode: citizens of the register as initials."""
+        self.model.set_discreet(on)
 
     def focus_search(self) -> None:
         """Ctrl+F (the window's key): the register's search."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -113,6 +114,10 @@ class AnswerPanel(QWidget):
         self.sending: set[uuid.UUID] = set()
         self.confirm_box: QMessageBox | None = None
 
+        self.discreet = False  # the desk's discreet mode: the answer and the citizen's address are hidden
+        self.veil = QLabel("<i>Réponse masquée en mode discret — Ctrl+Maj+M pour l'afficher.</i>")
+        self.veil.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.veil.hide()
         self.route_label = QLabel()
         self.route_label.setWordWrap(True)
         self.channel = QComboBox()
@@ -152,6 +157,7 @@ class AnswerPanel(QWidget):
         layout.addWidget(self.route_label)
         layout.addLayout(channel_row)
         layout.addWidget(self.editor, 1)
+        layout.addWidget(self.veil, 1)
         layout.addWidget(self.message)
         layout.addLayout(buttons)
 
@@ -193,6 +199,15 @@ class AnswerPanel(QWidget):
             self._loaded_text = text if detail.answer_text else ""
         self.show_dispatches(detail)
 
+    def set_discreet(self, on: bool) -> None:
+        """Discreet mode: the answer being written and where it goes are not shown (they name the citizen)."""
+        self.discreet = on
+        self.editor.setVisible(not on)
+        self.channel.setVisible(not on)
+        self.veil.setVisible(on)
+        if self.data is not None:
+            self._show_route(self.data)
+
     def update_request(self, detail: RequestDetail) -> None:
         """The request after an action (state, comment…): same route, the editor untouched."""
         self.show_request(detail, self.route, self.letterhead, "")
@@ -206,9 +221,8 @@ class AnswerPanel(QWidget):
                 self.channel.addItem(f"{channel.label} — {address}", channel)
             if route.channel is not None:
                 self.channel.setCurrentIndex(max(0, find_data(self.channel, route.channel)))
-                self.route_label.setText(
-                    f"Partira par <b>{CHANNEL_NAMES[route.channel]}</b> à <b>{route.address}</b> — {route.reason}."
-                )
+                where = "" if self.discreet else f" à <b>{escape(route.address)}</b>"
+                self.route_label.setText(f"Partira par <b>{CHANNEL_NAMES[route.channel]}</b>{where} — {route.reason}.")
             else:
                 self.route_label.setText(f"<span style='color:#b71c1c'><b>La réponse ne peut pas partir :</b> "
                                          f"{route.reason}</span>")  # fmt: skip

@@ -11,6 +11,7 @@ list (the draft is kept).
 from __future__ import annotations
 
 import uuid
+from html import escape
 
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -35,8 +36,10 @@ from guichet.services.auth import AgentSession
 from guichet.services.clock import PARIS, local_day, now
 from guichet.services.reference import ReferenceData
 from guichet.services.requests_types import Letterhead, RequestDetail
+from guichet.services.validation import format_phone
 from guichet.ui.common.messages import error_text
 from guichet.ui.common.pdf_actions import PdfAction, deliver_pdf, open_document
+from guichet.ui.desk.privacy import initials_of
 from guichet.ui.requests.actions import ActionDialog, CommentDialog, DeadlineDialog, ReassignDialog, StateDialog
 from guichet.ui.requests.answer import AnswerPanel, answer_template
 from guichet.ui.requests.common import RED, deadline, fill_table, make_table, status_chip_style
@@ -89,6 +92,7 @@ class RequestDetailView(QWidget):
         self._ref = reference
         self._letters = letters
         self.data: RequestDetail | None = None
+        self.discreet = False  # the desk's discreet mode (Ctrl+Maj+M)
         self._request_id: uuid.UUID | None = None
         self.dialog: ActionDialog | None = None
         self.document_dialog: QWidget | None = None
@@ -268,6 +272,13 @@ class RequestDetailView(QWidget):
         if first:
             self.timeline.setFocus()
 
+    def set_discreet(self, on: bool) -> None:
+        """Discreet mode: the citizen as initials, without address, phone or e-mail."""
+        self.discreet = on
+        self.answer.set_discreet(on)
+        if self.data is not None:
+            self._show_citizen(self.data)
+
     def _show_citizen(self, detail: RequestDetail) -> None:
         c = detail.citizen
         if c is None:
@@ -275,8 +286,12 @@ class RequestDetailView(QWidget):
             self.citizen_button.setEnabled(False)
             return
         preferred = c.preferred_channel.label if c.preferred_channel else "non précisé"
-        lines = [f"<b>{c.formal_name or c.display_name}</b>", *c.address_lines]
-        reach = " · ".join(p for p in (c.phone, c.email) if p)
+        if self.discreet:
+            self.citizen_label.setText(f"<b>{escape(initials_of(c.display_name))}</b><br><i>Mode discret</i>")
+            self.citizen_button.setEnabled(True)
+            return
+        lines = [f"<b>{escape(c.formal_name or c.display_name)}</b>", *map(escape, c.address_lines)]
+        reach = " · ".join(escape(p) for p in (format_phone(c.phone) if c.phone else "", c.email) if p)
         lines.append(reach or "<i>ni téléphone ni courriel</i>")
         lines.append(f"Canal préféré : {preferred}")
         self.citizen_label.setText("<br>".join(lines))

@@ -32,6 +32,7 @@ from guichet.services.reference import ReferenceData
 from guichet.services.requests_types import RequestList, RequestRow, RequestView
 from guichet.ui.common.messages import error_text
 from guichet.ui.common.search_field import SearchField
+from guichet.ui.desk.privacy import initials_of
 from guichet.ui.requests.common import RED, STYLE, deadline
 from guichet.ui.requests.detail import RequestDetailView
 from guichet.ui.requests.new_request import NewRequestDialog
@@ -54,6 +55,7 @@ class RequestTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.rows: tuple[RequestRow, ...] = ()
         self.today = local_day(now())
+        self.discreet = False  # citizens as initials (Ctrl+Maj+M)
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -61,6 +63,11 @@ class RequestTableModel(QAbstractTableModel):
         self.beginResetModel()
         self.rows = rows
         self.today = local_day(now())
+        self.endResetModel()
+
+    def set_discreet(self, on: bool) -> None:
+        self.beginResetModel()
+        self.discreet = on
         self.endResetModel()
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
@@ -98,7 +105,7 @@ class RequestTableModel(QAbstractTableModel):
             case 1:
                 return row.subject
             case 2:
-                return row.citizen_name
+                return initials_of(row.citizen_name) if self.discreet else row.citizen_name
             case 3:
                 return row.theme_label
             case 4:
@@ -248,6 +255,11 @@ class RequestsPage(QWidget):
         self.setTabOrder(self.service, self.table)
 
     # -- public API ------------------------------------------------------------------------------
+
+    def set_discreet(self, on: bool) -> None:
+        """The desk's discreet mode: citizens of the list and of the open request as initials."""
+        self.model.set_discreet(on)
+        self.detail.set_discreet(on)
 
     @property
     def view(self) -> RequestView:
