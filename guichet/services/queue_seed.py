@@ -18,6 +18,7 @@ from guichet.models import (
     Agent,
     Counter,
     CounterQueue,
+    CounterSession,
     Queue,
     Site,
     SiteQueueSettings,
@@ -176,13 +177,15 @@ def seed_ticket_history(
                 day = today - timedelta(days=back)
                 if day.weekday() >= 5:
                     continue
-                tickets, events = _simulate_day(rng, site.id, day, queues, specs, weights, staff, volume)
+                tickets, events, sessions = _simulate_day(rng, site.id, day, queues, specs, weights, staff, volume)
                 for e in events:
                     seq += 1
                     e["seq"] = seq
                 if tickets:
                     s.execute(insert(Ticket), tickets)
                     s.execute(insert(TicketEvent), events)
+                if sessions:
+                    s.execute(insert(CounterSession), sessions)
                 total += len(tickets)
     return total
 
@@ -196,8 +199,12 @@ def _simulate_day(
     weights: dict[uuid.UUID, dict[uuid.UUID, int]],
     staff: dict[uuid.UUID, uuid.UUID | None],
     volume: int,
-) -> tuple[list[dict], list[dict]]:
-    """One day of a site: Poisson-like arrivals during opening hours, counters calling with the real policy."""
+) -> tuple[list[dict], list[dict], list[dict]]:
+    """One day of a site: Poisson-like arrivals during opening hours, counters calling with the real policy.
+
+    Counters open and close as a desk does (``_shifts``): each shift is a counter session, and a counter calls
+    only while it is open, so the statistics compare the counters open with those the arrivals needed.
+    """
     settings = QueueSettings()
     by_id = {q.id: q for q in queues.values()}
     letter_of = {q.id: letter for letter, q in queues.items()}
@@ -232,16 +239,24 @@ def _simulate_day(
         tickets.append(t)
         pending.append(t)
         events.append(_event(site_id, t, TicketEventKind.ISSUED, at))
-    # Counters become free at opening, then after each visit; each free counter calls under the real policy.
-    opening = datetime.combine(day, time(8, 30), tzinfo=PARIS)
+    # Counters become free when their shift opens, then after each visit; a free one calls under the real policy.
     closing = datetime.combine(day, time(17, 15), tzinfo=PARIS)
-    free = [(opening, str(c), c) for c in weights]
+    shifts = {c: _shifts(day, i) for i, c in enumerate(sorted(weights, key=str))}
+    sessions = [
+        {"id": new_id(), "counter_id": c, "agent_id": staff[c], "opened_at": a, "closed_at": b}
+        for c, windows in shifts.items() if staff[c] is not None for a, b in windows
+    ]  # fmt: skip
+    free = [(shifts[c][0][0], str(c), c) for c in weights if shifts[c]]
     heapq.heapify(free)
     history: dict[uuid.UUID, list[PastCall]] = {c: [] for c in weights}
     waiting = {t["id"]: t for t in pending}
     while free and waiting:
         at, _key, counter_id = heapq.heappop(free)
-        if at >= closing:
+        window = next((w for w in shifts[counter_id] if at < w[1]), None)
+        if window is None:
+            continue  # this counter has closed for the day
+        if at < window[0]:  # on a break: back when its next shift opens
+            heapq.heappush(free, (window[0], _key, counter_id))
             continue
         arrived = [t for t in waiting.values() if t["issued_at"] <= at]
         if not arrived:
@@ -284,7 +299,23 @@ def _simulate_day(
         t.update(status=TicketStatus.CLOSED, finished_at=closing, close_reason="Fermeture de l'accueil")
         events.append(_event(site_id, t, TicketEventKind.CLOSED, closing, reason="Fermeture de l'accueil"))
     events.sort(key=lambda e: e["at"])
-    return tickets, events
+    return tickets, events, sessions
+
+
+def _shifts(day: date, index: int) -> list[tuple[datetime, datetime]]:
+    """When the ``index``-th counter of a site is open: the first two all day (lunch in turns), the third in
+    the morning only, the others from 9 h with a lunch break."""
+
+    def at(h: int, m: int = 0) -> datetime:
+        return datetime.combine(day, time(h, m), tzinfo=PARIS)
+
+    if index == 0:
+        return [(at(8, 30), at(12, 0)), (at(12, 45), at(17, 15))]
+    if index == 1:
+        return [(at(8, 30), at(12, 45)), (at(13, 30), at(17, 15))]
+    if index == 2:
+        return [(at(8, 30), at(12, 30))]
+    return [(at(9), at(12, 15)), (at(13, 45), at(16, 45))]
 
 
 def _event(

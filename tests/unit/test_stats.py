@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from guichet.db import Database
@@ -22,6 +22,7 @@ from guichet.models import (
     Commune,
     Contact,
     Counter,
+    CounterSession,
     ExternalBody,
     MunicipalService,
     Queue,
@@ -301,6 +302,8 @@ def test_staffing_advice_from_sessions(demo_db, refs):
 
 
 def test_staffing_from_calls_when_no_session_was_recorded(history, hrefs):
+    with history.write() as s:  # a site whose desks predate counter sessions (or lost them)
+        s.execute(delete(CounterSession))
     report = _stats(history).report(agent_id=hrefs.agents["sperrin"], start=TODAY - timedelta(days=14), end=TODAY,
                                     site_id=hrefs.sites["HDV"])  # fmt: skip
     advice = report.staffing[0]
@@ -308,6 +311,16 @@ def test_staffing_from_calls_when_no_session_was_recorded(history, hrefs):
     busy = [x for x in advice.slots if x.arrivals_per_hour > 10]
     assert busy and all(x.needed >= 1 and x.open_mean and x.open_mean >= 1 for x in busy)
     assert advice.target_wait_min > 0
+
+
+def test_staffing_compares_with_the_counters_that_were_open(history, hrefs):
+    report = _stats(history).report(agent_id=hrefs.agents["sperrin"], start=TODAY - timedelta(days=14), end=TODAY,
+                                    site_id=hrefs.sites["HDV"])  # fmt: skip
+    advice = report.staffing[0]
+    assert "déduits des appels" not in advice.open_source
+    opened = [x.open_mean for x in advice.slots if x.open_mean]
+    # The demo's shifts: 5 counters at 10 h, 2 over lunch (12 h 45 – 13 h 30 is one of them only).
+    assert opened and max(opened) > 3 and min(opened) < 3
 
 
 def test_percentile_from_bins():
