@@ -54,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
         "--mode", default="normal", choices=("normal", "refuse", "hang", "drop", "paper-out", "paper-low")
     )
     emulator.add_argument("--out", type=Path, help="dossier où enregistrer chaque travail reçu (.bin et .txt)")
+    stats = sub.add_parser("stats", help="statistiques des superviseurs")
+    stats_sub = stats.add_subparsers(dest="stats_command", required=True)
+    stats_sub.add_parser("prepare", help="calcule à l'avance les périodes usuelles (tâche de nuit)")
     from guichet.sync.commands import add_parsers as add_sync_parsers
 
     add_sync_parsers(sub)
@@ -78,6 +81,8 @@ def main(argv: list[str] | None = None) -> int:
         from guichet.sync.commands import cli as sync_cli
 
         return sync_cli(settings, args)
+    if command == "stats":
+        return _stats_prepare(settings)
     if command in ("printer", "printer-emulator"):
         from guichet.printing.commands import cli
 
@@ -115,6 +120,21 @@ def _db(settings: Settings, what: str) -> int:
         return 2
     finally:
         db.close()
+
+
+def _stats_prepare(settings: Settings) -> int:
+    from guichet.db import Database
+    from guichet.db.migrate import upgrade
+    from guichet.services.stats_prepare import prepare
+
+    db = Database.open(settings.db_path)
+    try:
+        upgrade(db.engine)
+        for done in prepare(db):
+            print(f"{done.commune} : {len(done.periods)} périodes préparées en {done.seconds:.1f} s.")
+    finally:
+        db.close()
+    return 0
 
 
 def _demo(settings: Settings, *, gui: bool, reset: bool, window: str = "desk", windowed: bool = False) -> int:

@@ -393,3 +393,19 @@ def test_closed_months_kept_on_disk_serve_a_new_session(history, hrefs, monkeypa
     _stats(history).clear_cache()  # « Recalculer »
     with history.read() as s:
         assert s.scalar(select(func.count()).select_from(StatsCache)) == 0
+
+
+def test_the_nightly_task_prepares_the_usual_periods(history, hrefs, monkeypatch):
+    import guichet.services.stats as stats_module
+    from guichet.services.stats_prepare import prepare
+
+    done = prepare(history, clock=lambda: NOW)
+    assert [d.commune for d in done] == ["Vénissieux"] and len(done[0].periods) == 3
+    calls: list[tuple[date, date]] = []
+    real = stats_module.aggregate
+    monkeypatch.setattr(stats_module, "aggregate", lambda s, sites, a, b, **kw: calls.append((a, b)) or real(
+        s, sites, a, b, **kw))  # fmt: skip
+    StatsService(history, clock=lambda: NOW).report(
+        agent_id=hrefs.agents["sperrin"], start=date(TODAY.year, 1, 1), end=TODAY
+    )
+    assert all(last > TODAY - timedelta(days=2) for _first, last in calls)  # the morning: only the open days
