@@ -170,6 +170,8 @@ def main() -> None:
     results = {"data": meta, "python": sys.version.split()[0]}
     if not args.pg_only:
         results["sqlite"] = run_sqlite(path, meta, args.rounds)
+    elif Path(args.out).exists():  # keep the SQLite figures of the last full run
+        results["sqlite"] = json.loads(Path(args.out).read_text(encoding="utf-8")).get("sqlite", {})
     if args.pg:
         from bench_stats_pg import run_pg
 

@@ -60,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     from guichet.sync.commands import add_parsers as add_sync_parsers
 
     add_sync_parsers(sub)
+    from guichet.rgpd_commands import add_parsers as add_rgpd_parsers
+
+    add_rgpd_parsers(sub)
     return parser
 
 
@@ -83,6 +86,10 @@ def main(argv: list[str] | None = None) -> int:
         return sync_cli(settings, args)
     if command == "stats":
         return _stats_prepare(settings)
+    if command == "rgpd":
+        from guichet.rgpd_commands import cli as rgpd_cli
+
+        return rgpd_cli(settings, args)
     if command in ("printer", "printer-emulator"):
         from guichet.printing.commands import cli
 

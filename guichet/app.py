@@ -82,6 +82,8 @@ class Desk(QObject):
         self.net_worker = Worker(self, name="guichet-net")
         self.letters = None  # the requests' PDF letters (RequestLetters), made with the first window
         self.dispatcher = None  # sends the answers (guichet.notify.dispatcher.Dispatcher)
+        self.sheet_mailer = None  # sends answer sheets by e-mail (guichet.notify.sheet_mail.SheetMailer)
+        self.appointment_notifier = None  # confirmations of appointments (guichet.notify.appointments)
 
     def _send_waiting_answers(self, window: DeskWindow, session: AgentSession) -> None:
         """Answers queued but not sent (the PC stopped, the network was down): sent again once at start."""
@@ -112,6 +114,7 @@ class Desk(QObject):
             if has_printer:
                 import guichet.printing.worker  # noqa: F401 - escpos and Pillow load here, not on the GUI thread
             import guichet.notify.dispatcher  # noqa: F401 - reportlab (the letters) loads here, not on the GUI thread
+            import guichet.notify.sheet_mail  # noqa: F401 - the answer sheets' handouts, likewise
 
             reference = self.services.reference.load(commune_id=session.commune_id, site_id=session.site_id)
             self.services.queue.close_past_days(site_id=session.site_id)  # yesterday's leftovers, if nobody closed
@@ -126,6 +129,15 @@ class Desk(QObject):
 
                 self.letters = RequestLetters(self.services)
                 self.dispatcher = Dispatcher(self.services, self.letters, smtp=settings.smtp, sms=settings.sms)
+                from guichet.notify.sheet_mail import SheetMailer
+
+                self.sheet_mailer = SheetMailer(self.services, smtp=settings.smtp)
+                from guichet.notify.appointments import AppointmentNotifier
+                from guichet.reports.appointment_letters import AppointmentLetters
+
+                self.appointment_notifier = AppointmentNotifier(
+                    self.services, AppointmentLetters(self.services, self.letters), smtp=settings.smtp, sms=settings.sms
+                )
             if has_printer and self.printer is None:
                 from guichet.printing.worker import start_print_worker
 
@@ -142,6 +154,7 @@ class Desk(QObject):
                 printer_settings=settings.printer if self.printer is not None else None,
                 workstation=self.workstation,
                 letters=self.letters, dispatcher=self.dispatcher, net_worker=self.net_worker,
+                sheet_mailer=self.sheet_mailer, appointment_notifier=self.appointment_notifier,
             )  # fmt: skip
             self.windows[session.agent_id] = window
             window.lock.switched.connect(lambda result: self.switch_to(result, settings))
@@ -155,6 +168,10 @@ class Desk(QObject):
                 window.statusBar().showMessage(note, 20_000)
             if first_window:
                 self._send_waiting_answers(window, session)
+                self.net_worker.submit(  # appointment confirmations left waiting, likewise (failures stay listed)
+                    self.appointment_notifier.deliver_pending, site_id=session.site_id, owner=window,
+                    on_error=lambda e: log.warning("confirmations de rendez-vous non envoyées : %s", e),
+                )  # fmt: skip
             if self.idle is None and settings.ui.lock_after_min > 0:
                 self.idle = IdleWatcher(settings.ui.lock_after_min * 60_000, self)
                 self.idle.idle.connect(self.lock_idle)

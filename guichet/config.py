@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import platformdirs
 
 from guichet.notify.settings import SmsSettings, SmtpSettings
+from guichet.rgpd_settings import RgpdSettings
 
 APP_NAME = "guichet"
 
@@ -165,6 +166,7 @@ class Settings:
     sync: SyncSettings = field(default_factory=SyncSettings)
     smtp: SmtpSettings = field(default_factory=SmtpSettings)  # answers to citizens by e-mail
     sms: SmsSettings = field(default_factory=SmsSettings)  # answers to citizens by SMS
+    rgpd: RgpdSettings = field(default_factory=RgpdSettings)  # how long personal data is kept
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -188,4 +190,5 @@ class Settings:
             sync=SyncSettings.from_toml(raw.get("sync", {})),
             smtp=SmtpSettings.from_toml(raw.get("smtp", {})),
             sms=SmsSettings.from_toml(raw.get("sms", {})),
+            rgpd=RgpdSettings.from_toml(raw.get("rgpd", {})),
         )

@@ -198,12 +198,18 @@ class PrintJobKind(StrEnum):
     TICKET = "ticket"
     RECEIPT = "recepisse"
     TEST = "test"
+    APPOINTMENT = "rendez_vous"  # the printed confirmation of an appointment (code, QR, documents to bring)
+    SHEET = "pieces"  # the documents to bring of an answer sheet (no personal data)
 
     @property
     def label(self) -> str:
-        return {PrintJobKind.TICKET: "Ticket", PrintJobKind.RECEIPT: "Récépissé", PrintJobKind.TEST: "Page de test"}[
-            self
-        ]
+        return {
+            PrintJobKind.TICKET: "Ticket",
+            PrintJobKind.RECEIPT: "Récépissé",
+            PrintJobKind.TEST: "Page de test",
+            PrintJobKind.APPOINTMENT: "Confirmation de rendez-vous",
+            PrintJobKind.SHEET: "Liste des pièces",
+        }[self]
 
 
 class PrintJobStatus(StrEnum):
@@ -344,6 +350,66 @@ class DispatchStatus(StrEnum):
         ]
 
 
+class AppointmentStatus(StrEnum):
+    """An appointment: booked, then the citizen checked in (a ticket joined the queue), or never came, or it
+    was cancelled. Moving it to another time keeps it « réservé » (and its code)."""
+
+    BOOKED = "reserve"
+    CHECKED_IN = "arrive"
+    MISSED = "absent"
+    CANCELLED = "annule"
+
+    @property
+    def label(self) -> str:
+        return {
+            AppointmentStatus.BOOKED: "Réservé",
+            AppointmentStatus.CHECKED_IN: "Arrivé",
+            AppointmentStatus.MISSED: "Non venu",
+            AppointmentStatus.CANCELLED: "Annulé",
+        }[self]
+
+    @property
+    def holds_place(self) -> bool:
+        """Counts against the slot's capacity."""
+        return self in (AppointmentStatus.BOOKED, AppointmentStatus.CHECKED_IN)
+
+
+class ConfirmationChannel(StrEnum):
+    """How the confirmation of an appointment reaches the citizen."""
+
+    RECEIPT = "recu_imprime"  # handed over at the desk: the thermal printer's slip with the QR code
+    LETTER = "courrier"  # the PDF letter, printed and posted (or handed over)
+    EMAIL = "courriel"  # the letter as PDF attached to an e-mail
+    SMS = "sms"
+    NONE = "aucune"
+
+    @property
+    def label(self) -> str:
+        return {
+            ConfirmationChannel.RECEIPT: "Reçu imprimé au guichet",
+            ConfirmationChannel.LETTER: "Lettre (PDF à imprimer)",
+            ConfirmationChannel.EMAIL: "Courriel",
+            ConfirmationChannel.SMS: "SMS",
+            ConfirmationChannel.NONE: "Pas de confirmation",
+        }[self]
+
+
+class NoticeKind(StrEnum):
+    """Why a message goes to the citizen about an appointment."""
+
+    CONFIRMATION = "confirmation"
+    CHANGE = "modification"
+    CANCELLATION = "annulation"
+
+    @property
+    def label(self) -> str:
+        return {
+            NoticeKind.CONFIRMATION: "Confirmation",
+            NoticeKind.CHANGE: "Changement d'horaire",
+            NoticeKind.CANCELLATION: "Annulation",
+        }[self]
+
+
 class AuditAction(StrEnum):
     LOGIN = "connexion"
     LOGIN_FAILED = "connexion_refusee"
@@ -385,3 +451,48 @@ AUDIT_ACTION_LABELS: dict[AuditAction, str] = {
     AuditAction.ACCOUNT_ENABLED: "Compte réactivé",
     AuditAction.PASSWORD_CHANGED: "Mot de passe changé",
 }
+
+
+class HouseholdRole(StrEnum):
+    """A member's place in a household ("foyer")."""
+
+    PARENT = "parent"
+    SPOUSE = "conjoint"
+    CHILD = "enfant"
+    OTHER = "autre"
+
+    @property
+    def label(self) -> str:
+        return {
+            HouseholdRole.PARENT: "Parent",
+            HouseholdRole.SPOUSE: "Conjoint(e)",
+            HouseholdRole.CHILD: "Enfant",
+            HouseholdRole.OTHER: "Autre membre",
+        }[self]
+
+
+class ConsentKind(StrEnum):
+    """What a resident agreed to, each given (and maybe withdrawn) on a date."""
+
+    SMS = "sms_notifications"
+    EMAIL = "courriel_notifications"
+    SHARED = "donnees_partagees_services"
+
+    @property
+    def label(self) -> str:
+        return {
+            ConsentKind.SMS: "Recevoir des SMS de la mairie",
+            ConsentKind.EMAIL: "Recevoir des courriels de la mairie",
+            ConsentKind.SHARED: "Partage de la fiche entre les services municipaux",
+        }[self]
+
+
+class SheetStatus(StrEnum):
+    """A version of an answer sheet: a draft being written, or published (then never edited again)."""
+
+    DRAFT = "brouillon"
+    PUBLISHED = "publiee"
+
+    @property
+    def label(self) -> str:
+        return {SheetStatus.DRAFT: "Brouillon", SheetStatus.PUBLISHED: "Publiée"}[self]

@@ -1,9 +1,17 @@
 """SQLAlchemy tables. No queries here: services query, models describe."""
 
+from guichet.models.appointments import (
+    Appointment,
+    AppointmentAgenda,
+    AppointmentClosure,
+    AppointmentKind,
+    AppointmentNotice,
+)
 from guichet.models.audit import AuditEntry
 from guichet.models.base import Base, Entity, new_id, utcnow
 from guichet.models.cache import StatsCache
-from guichet.models.contact import Citizen, Contact
+from guichet.models.contact import Citizen, CitizenConsent, Contact, Household, HouseholdMember
+from guichet.models.knowledge import AnswerSheet, AnswerSheetVersion
 from guichet.models.pin import AgentPin
 from guichet.models.printing import PrintJob
 from guichet.models.queue import (
@@ -37,6 +45,12 @@ from guichet.models.sync import (
 )
 
 __all__ = [
+    "Appointment",
+    "AppointmentAgenda",
+    "AppointmentClosure",
+    "AppointmentKind",
+    "AppointmentNotice",
+    "StatsCache",
     "Attachment",
     "AuditEntry",
     "Dispatch",
@@ -46,8 +60,13 @@ __all__ = [
     "RequestEvent",
     "Agent",
     "AgentPin",
+    "AnswerSheet",
+    "AnswerSheetVersion",
     "Base",
     "Citizen",
+    "CitizenConsent",
+    "Household",
+    "HouseholdMember",
     "Commune",
     "Contact",
     "Counter",
@@ -61,7 +80,6 @@ __all__ = [
     "Queue",
     "Site",
     "SiteQueueSettings",
-    "StatsCache",
     "SyncConflict",
     "SyncCursor",
     "SyncOutbox",

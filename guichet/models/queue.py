@@ -112,6 +112,8 @@ class Ticket(Entity, Base):
     counter_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("counter.id"))
     agent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("agent.id"))
     close_reason: Mapped[str] = mapped_column(Text, default="")
+    # Checked in for an appointment: its time, which the call policy serves it at (None: a walk-in).
+    appointment_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class TicketEvent(Entity, Base):

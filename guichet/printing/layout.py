@@ -127,6 +127,7 @@ class TicketSlip:
     reprint: bool = False
     qr_payload: str = ""
     footer: str = ""
+    appointment_at: datetime | None = None  # checked in for an appointment: its time is printed
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,27 @@ class ReceiptSlip:
     site_footer: str = ""
     qr_payload: str = ""
     footer: str = ""
+
+
+@dataclass(frozen=True)
+class AppointmentSlip:
+    """The printed confirmation of an appointment, handed over at the desk. No name on it: the code is enough
+    to check in, and a lost slip tells nobody who is expected."""
+
+    commune_name: str
+    site_name: str
+    agenda_name: str
+    kind_name: str
+    starts_at: datetime
+    code: str  # "K7M4QX"
+    qr_payload: str  # "RDV-K7M4QX"
+    place: str  # "Hôtel de ville — rez-de-chaussée, guichets 1 et 2"
+    documents: tuple[str, ...] = ()
+    early_min: int = 30
+    late_min: int = 15
+    site_footer: str = ""
+    footer: str = ""
+    cancelled: bool = False
 
 
 @dataclass(frozen=True)
@@ -258,6 +280,8 @@ def ticket_ops(slip: TicketSlip, paper: Paper, *, logo: Path | None = None) -> t
     if slip.people_ahead is not None:
         ops += _lines(people_ahead_text(slip.people_ahead), paper, align=Align.CENTER, bold=True)
         ops += _lines(wait_text(slip.estimated_wait_min), paper, align=Align.CENTER)
+    if slip.appointment_at is not None:
+        ops += _lines(f"Rendez-vous de {french_time(slip.appointment_at)}", paper, align=Align.CENTER, bold=True)
     issued = f"Le {slip.issued_at.astimezone(PARIS):%d/%m/%Y} à\u00a0{french_time(slip.issued_at)}"
     ops += _lines(issued, paper, align=Align.CENTER)
     if slip.qr_payload:
@@ -285,6 +309,44 @@ def receipt_ops(slip: ReceiptSlip, paper: Paper, *, logo: Path | None = None) ->
     ops += [Rule(), *_lines("Conservez ce récépissé : sa référence vous sera demandée pour tout suivi.", paper)]
     if slip.qr_payload:
         ops += [QR(slip.qr_payload, size=4 if paper.mm == 58 else 6)]
+    if slip.site_footer:
+        ops += [Feed(1), *_lines(slip.site_footer, paper, align=Align.CENTER)]
+    if slip.footer:
+        ops += _lines(slip.footer, paper, align=Align.CENTER)
+    ops += [Cut()]
+    return tuple(ops)
+
+
+def appointment_ops(slip: AppointmentSlip, paper: Paper, *, logo: Path | None = None) -> tuple[Op, ...]:
+    """The appointment's confirmation: what, when (large), where, the code and its QR, what to bring."""
+    ops: list[Op] = _heading(slip.commune_name, slip.site_name, paper, logo)
+    title = "RENDEZ-VOUS ANNULÉ" if slip.cancelled else "RENDEZ-VOUS"
+    ops += [Feed(1), *_lines(title, paper, align=Align.CENTER, bold=True, width=2, height=2), Rule()]
+    ops += _lines(slip.kind_name, paper, align=Align.CENTER, bold=True)
+    ops += _lines(slip.agenda_name, paper, align=Align.CENTER)
+    local = slip.starts_at.astimezone(PARIS)
+    ops += [Feed(1), *_lines(french_date(local.date()).capitalize(), paper, align=Align.CENTER, bold=True)]
+    ops += _lines(f"à {french_time(slip.starts_at)}", paper, align=Align.CENTER, bold=True, width=2, height=2)
+    ops += _field("Lieu", slip.place, paper)
+    if slip.cancelled:
+        ops += [Rule(), *_lines("Ce rendez-vous est annulé. Pour en prendre un autre, appelez ou passez à l'accueil.",
+                                paper)]  # fmt: skip
+    else:
+        ops += [Rule(), Text("Votre code", Align.CENTER)]
+        size = number_magnification(slip.code, paper)
+        ops += [Text(slip.code, Align.CENTER, bold=True, width=min(size, 4), height=min(size, 4))]
+        ops += [QR(slip.qr_payload, size=4 if paper.mm == 58 else 6)]
+        ops += _lines(
+            f"À votre arrivée, tapez ce code ou présentez ce QR code à la borne, à partir de {slip.early_min} min "
+            f"avant l'heure. Au-delà de {slip.late_min} min de retard, vous serez reçu dès que possible, "
+            "sans priorité.",
+            paper,
+        )
+        if slip.documents:
+            ops += [Rule(), Text("À apporter", bold=True)]
+            for item in slip.documents:
+                first, *rest = wrap(f"- {item}", paper.columns)
+                ops += [Text(first), *(Text(f"  {line}") for line in wrap(" ".join(rest), paper.columns - 2) if rest)]
     if slip.site_footer:
         ops += [Feed(1), *_lines(slip.site_footer, paper, align=Align.CENTER)]
     if slip.footer:

@@ -39,15 +39,18 @@ from guichet.printing.backends import PaperLevel, PrinterBackend, PrinterStatus,
 from guichet.printing.errors import PrintDataError, PrinterConfigError, PrinterError
 from guichet.printing.escpos_render import render
 from guichet.printing.layout import (
+    AppointmentSlip,
     Op,
     PrinterTestSlip,
     ReceiptSlip,
     TicketSlip,
+    appointment_ops,
     paper_for,
     printer_test_ops,
     receipt_ops,
     ticket_ops,
 )
+from guichet.printing.sheet_layout import SheetSlip, sheet_ops
 from guichet.services.clock import now as system_now
 from guichet.services.printing import PrintJobInfo, PrintJobService
 
@@ -104,8 +107,18 @@ def job_ops(job: PrintJobInfo, settings: PrinterSettings) -> tuple[Op, ...]:
                 issued_at=datetime.fromisoformat(p["issued_at"]), people_ahead=p.get("people_ahead"),
                 estimated_wait_min=p.get("estimated_wait_min"), priority=bool(p.get("priority")),
                 reprint=bool(p.get("reprint")), footer=settings.footer,
+                appointment_at=datetime.fromisoformat(p["appointment_at"]) if p.get("appointment_at") else None,
             )  # fmt: skip
             return ticket_ops(slip, paper, logo=logo)
+        if job.kind is PrintJobKind.APPOINTMENT:
+            appointment = AppointmentSlip(
+                commune_name=p["commune"], site_name=p["site"], agenda_name=p["agenda"], kind_name=p["kind"],
+                starts_at=datetime.fromisoformat(p["starts_at"]), code=p["code"], qr_payload=p["qr"],
+                place=p["place"], documents=tuple(p.get("documents", ())), early_min=int(p.get("early_min", 30)),
+                late_min=int(p.get("late_min", 15)), site_footer=p.get("site_footer", ""), footer=settings.footer,
+                cancelled=bool(p.get("cancelled")),
+            )  # fmt: skip
+            return appointment_ops(appointment, paper, logo=logo)
         if job.kind is PrintJobKind.RECEIPT:
             receipt = ReceiptSlip(
                 commune_name=p["commune"], site_name=p["site"], reference=p["reference"], channel=p["channel"],
@@ -114,6 +127,14 @@ def job_ops(job: PrintJobInfo, settings: PrinterSettings) -> tuple[Op, ...]:
                 site_footer=p.get("site_footer", ""), footer=settings.footer,
             )  # fmt: skip
             return receipt_ops(receipt, paper, logo=logo)
+        if job.kind is PrintJobKind.SHEET:
+            sheet = SheetSlip(
+                commune_name=p["commune"], site_name=p["site"], title=p["title"], documents=tuple(p["documents"]),
+                at=datetime.fromisoformat(p["at"]), in_charge=p.get("in_charge", ""),
+                where_when=p.get("where_when", ""), fees=p.get("fees", ""), link=p.get("link", ""),
+                version=p.get("version", ""), site_footer=p.get("site_footer", ""), footer=settings.footer,
+            )  # fmt: skip
+            return sheet_ops(sheet, paper, logo=logo)
         test = PrinterTestSlip(
             commune_name=p.get("commune", ""), site_name=p.get("site", ""), printer=describe(settings),
             code_page=settings.code_page, at=datetime.fromisoformat(p["at"]),
@@ -138,12 +159,16 @@ def failure_message(job: PrintJobInfo, reason: str, *, will_retry: bool) -> str:
         return f"{reason} — {job.label} enregistré"
     if job.kind is PrintJobKind.RECEIPT:
         return f"{reason} — {job.label} {'en attente' if will_retry else 'non imprimé'}"
+    if job.kind is PrintJobKind.SHEET:
+        return f"{reason} — liste des {job.label} {'en attente' if will_retry else 'non imprimée'}"
     return f"{reason} — page de test {'en attente' if will_retry else 'non imprimée'}"
 
 
 def printed_message(job: PrintJobInfo) -> str:
     if job.kind is PrintJobKind.TEST:
         return "Page de test imprimée"
+    if job.kind is PrintJobKind.SHEET:
+        return f"Liste des {job.label} imprimée"
     return f"{job.label[0].upper()}{job.label[1:]} imprimé"
 
 

@@ -48,3 +48,5 @@ class Letter:
     follow_up: str = ""  # a framed box after the body: how to follow up the request
     handled_by: str = ""  # "Service État civil – 04 72 21 44 10" -> "Affaire suivie par : ..."
     heading: str = ""  # "Accusé de réception": a title above the subject, and the PDF's title
+    qr_payload: str = ""  # a QR code after the body (an appointment's check-in code), with ``qr_caption``
+    qr_caption: str = ""

@@ -258,6 +258,22 @@ def _follow_up_box(text: str, styles: dict[str, ParagraphStyle]) -> Table:
     return box
 
 
+def _qr_block(payload: str, caption: str, styles: dict[str, ParagraphStyle]) -> Table:
+    """A QR code (30 mm) with its caption beside it."""
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+    from reportlab.graphics.shapes import Drawing
+
+    widget = QrCodeWidget(payload, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    side = 30 * mm
+    drawing = Drawing(side, side, transform=[side / (x1 - x0), 0, 0, side / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    table = Table([[drawing, Paragraph(_markup(caption), styles["body"])]], colWidths=[side + 6 * mm, None],
+                  hAlign="LEFT")  # fmt: skip
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
+    return table
+
+
 def _signature(letter: Letter, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     head = letter.letterhead
     lines = [x for x in letter.signature_lines if x.strip()] or [
@@ -289,6 +305,8 @@ def _story(letter: Letter, styles: dict[str, ParagraphStyle]) -> list[Flowable]:
     story += [Paragraph(_markup(p), styles["body"]) for p in letter.paragraphs if p.strip()]
     if letter.follow_up.strip():
         story += [Spacer(1, 1 * mm), _follow_up_box(letter.follow_up, styles), Spacer(1, 4 * mm)]
+    if letter.qr_payload:
+        story += [_qr_block(letter.qr_payload, letter.qr_caption, styles), Spacer(1, 4 * mm)]
     # The closing formula stays on the page of the signature.
     story.append(KeepTogether([Paragraph(_markup(letter.closing), styles["body"]), Spacer(1, 4 * mm),
                                *_signature(letter, styles)]))  # fmt: skip

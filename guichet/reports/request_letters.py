@@ -155,6 +155,11 @@ class RequestLetters:
             return None
         return lt.Recipient(detail.citizen.formal_name, detail.citizen.address_lines)
 
+    def letterhead(self, head: Letterhead) -> lt.Letterhead:
+        """The commune's letterhead as the letter layouts take it (its logo as a file); the appointments' letters
+        use it too."""
+        return self._head(head)
+
     def _head(self, head: Letterhead) -> lt.Letterhead:
         return lt.Letterhead(
             commune_name=head.commune_name, service_line=head.service_line, address_lines=head.address_lines,

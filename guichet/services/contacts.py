@@ -12,7 +12,17 @@ from sqlalchemy.orm import Session, aliased
 
 from guichet.db import Database
 from guichet.domain import Channel, Outcome, Role
-from guichet.models import Agent, Citizen, Contact, ExternalBody, FollowUpRequest, MunicipalService, Theme, Ticket
+from guichet.models import (
+    Agent,
+    AnswerSheet,
+    Citizen,
+    Contact,
+    ExternalBody,
+    FollowUpRequest,
+    MunicipalService,
+    Theme,
+    Ticket,
+)
 from guichet.services import clock
 from guichet.services.errors import NotAllowedError, NotFoundError, ValidationError
 from guichet.services.requests import RequestService
@@ -44,6 +54,7 @@ class ContactInput:
     started_at: datetime | None = None
     duration_s: int = 0
     ticket_id: uuid.UUID | None = None  # the queue ticket of an in-person visit
+    sheet_id: uuid.UUID | None = None  # the answer sheet used (guichet.services.knowledge)
 
 
 @dataclass(frozen=True)
@@ -68,6 +79,7 @@ class ContactRow:
     request_id: uuid.UUID | None = None  # the follow-up request this contact opened (outcome "demande ouverte")
     request_reference: str = ""
     request_due_on: date | None = None
+    sheet_id: uuid.UUID | None = None  # the answer sheet used
 
 
 @dataclass(frozen=True)
@@ -219,6 +231,12 @@ class ContactService:
             ticket = s.get(Ticket, data.ticket_id)
             if ticket is None or ticket.deleted_at is not None:
                 errors["ticket"] = "Ce ticket n'existe pas : enregistrez le contact sans ticket."
+        if data.sheet_id is not None:
+            sheet = s.get(AnswerSheet, data.sheet_id)
+            if sheet is None or sheet.deleted_at is not None:
+                errors["sheet"] = (
+                    "Cette fiche n'existe plus : enregistrez le contact sans fiche, ou choisissez-en une autre."
+                )
         if len(data.subject) > 200:
             errors["subject"] = "L'objet ne doit pas dépasser 200 caractères."
         if not 0 <= data.duration_s <= MAX_DURATION_S:
@@ -243,6 +261,7 @@ class ContactService:
         contact.oriented_service_id = data.oriented_service_id if data.outcome in _KEEPS_SERVICE else None
         contact.oriented_body_id = data.oriented_body_id if data.outcome is Outcome.ORIENTED_EXTERNAL else None
         contact.ticket_id = data.ticket_id
+        contact.sheet_id = data.sheet_id
 
     _svc = aliased(MunicipalService)
     _body = aliased(ExternalBody)
@@ -265,6 +284,7 @@ class ContactService:
                 Contact.oriented_service_id,
                 Contact.oriented_body_id,
                 Contact.ticket_id,
+                Contact.sheet_id,
                 Agent.first_name.label("agent_first"),
                 Agent.last_name.label("agent_last"),
                 Citizen.civility,
@@ -310,6 +330,7 @@ class ContactService:
             request_id=r.request_id,
             request_reference=r.request_reference or "",
             request_due_on=r.request_due_on,
+            sheet_id=r.sheet_id,
         )
 
     def _row(self, s: Session, contact_id: uuid.UUID) -> ContactRow:

@@ -4,19 +4,34 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
 from guichet.db import Database
-from guichet.domain import Channel, Civility, Outcome, PreferredChannel, Role, SiteKind
-from guichet.models import Agent, Citizen, Commune, Contact, Counter, ExternalBody, MunicipalService, Site, Theme
+from guichet.domain import Channel, Civility, ConsentKind, HouseholdRole, Outcome, PreferredChannel, Role, SiteKind
+from guichet.models import (
+    Agent,
+    Citizen,
+    CitizenConsent,
+    Commune,
+    Contact,
+    Counter,
+    ExternalBody,
+    Household,
+    HouseholdMember,
+    MunicipalService,
+    Site,
+    Theme,
+)
 from guichet.services import clock
+from guichet.services.appointment_seed import seed_appointments
 from guichet.services.attachments import AttachmentStore, attachment_dir_for
 from guichet.services.auth import hash_password
-from guichet.services.citizens import citizen_search_text
+from guichet.services.citizens import reindex
 from guichet.services.demo_casework import seed_casework
+from guichet.services.demo_knowledge import seed_knowledge
 from guichet.services.names import EMAIL_DOMAINS, FIRST_NAMES_F, FIRST_NAMES_M, LAST_NAMES, STREETS
 from guichet.services.queue_seed import seed_queues, seed_ticket_history
 from guichet.services.taxonomy import EXTERNAL_BODIES, SERVICES, THEMES
@@ -113,6 +128,7 @@ def random_citizen(rng: random.Random) -> Citizen:
         preferred = PreferredChannel.SMS
     if not phone and preferred in (PreferredChannel.PHONE, PreferredChannel.SMS):
         preferred = PreferredChannel.POST
+    born = date(1940, 1, 1) + timedelta(days=rng.randrange(64 * 365)) if rng.random() < 0.9 else None
     c = Citizen(
         civility=Civility.MADAME if female else Civility.MONSIEUR,
         last_name=last,
@@ -123,9 +139,43 @@ def random_citizen(rng: random.Random) -> Citizen:
         postal_code="69200",
         city="Vénissieux",
         preferred_channel=preferred,
+        birth_date=born,
+        birth_name=rng.choice(LAST_NAMES) if female and rng.random() < 0.35 else "",
+        phone2="",
     )
-    c.search_text = citizen_search_text(last_name=last, first_names=first, phone=phone, email=email, address=address)
+    reindex(c)
     return c
+
+
+def _families_and_twins(rng: random.Random, people: list[Citizen]) -> list[tuple[list[Citizen], Citizen]]:
+    """Turn some residents into families (same name and home, children born 2006-2020) and plant a few duplicates
+    (the same person typed again at another counter: accents dropped, capitals, birth name), for the merge tool.
+    Returns the families (members, head); the total number of records does not change."""
+    families = []
+    step = 6
+    for start in range(0, len(people) - step, step * 3):
+        head, spouse, *children = people[start : start + rng.choice([2, 3, 4])]
+        for member in (spouse, *children):
+            member.last_name, member.address = head.last_name, head.address
+        spouse.civility = Civility.MADAME if head.civility is Civility.MONSIEUR else Civility.MONSIEUR
+        for child in children:
+            child.birth_date = date(2006, 1, 1) + timedelta(days=rng.randrange(14 * 365))
+            child.birth_name, child.email, child.phone = "", "", ""
+            child.preferred_channel = PreferredChannel.POST
+        for member in (head, spouse, *children):
+            reindex(member)
+        families.append(([head, spouse, *children], head))
+    originals = [p for p in people[len(people) // 2 :] if p.phone][:3]
+    for original, copy in zip(originals, people[1 : len(people) : 17][-3:], strict=False):
+        if copy is original:
+            continue
+        copy.civility, copy.first_names, copy.phone, copy.address = (
+            original.civility, fold(original.first_names).upper(), original.phone, original.address,
+        )  # fmt: skip
+        copy.last_name = original.birth_name or fold(original.last_name).upper()
+        copy.birth_date, copy.birth_name, copy.email, copy.phone2 = original.birth_date, "", "", ""
+        reindex(copy)
+    return families
 
 
 def seed_reference(db: Database) -> None:
@@ -187,12 +237,14 @@ def seed_demo(db: Database, *, citizens: int = 150, days: int = 28, per_day: int
         if s.scalar(select(Contact.id).limit(1)) is not None:
             return DemoSummary(0, 0)
         people = [random_citizen(rng) for _ in range(citizens)]
+        families = _families_and_twins(rng, people)
         s.add_all(people)
         themes = {t.code: t for t in s.scalars(select(Theme))}
         services_by_id = {x.id: x for x in s.scalars(select(MunicipalService))}
         bodies = {b.name: b for b in s.scalars(select(ExternalBody))}
         agents = list(s.scalars(select(Agent).where(Agent.role != Role.ADMIN)))
         s.flush()
+        _seed_households_and_consents(s, rng, families, people, agents)
         count = 0
         today = clock.local_day(clock.now())
         for back in range(days, -1, -1):
@@ -240,4 +292,28 @@ def seed_demo(db: Database, *, citizens: int = 150, days: int = 28, per_day: int
                 )
                 count += 1
     seed_casework(db, AttachmentStore(attachment_dir_for(Path(db.path))), seed=seed)
+    seed_knowledge(db, seed=seed)  # answer sheets, and the contacts that used them
+    seed_appointments(db, seed=seed)  # agendas, and appointments from today on
     return DemoSummary(citizens, count)
+
+
+def _seed_households_and_consents(s, rng: random.Random, families, people, agents) -> None:  # noqa: ANN001
+    commune_id = s.scalar(select(Commune.id))
+    for members, head in families:
+        household = Household(commune_id=commune_id, name=f"Foyer {head.last_name.upper()}", address=head.address,
+                              postal_code=head.postal_code, city=head.city)  # fmt: skip
+        s.add(household)
+        s.flush()
+        roles = [HouseholdRole.PARENT, HouseholdRole.SPOUSE] + [HouseholdRole.CHILD] * (len(members) - 2)
+        for member, role in zip(members, roles, strict=True):
+            s.add(HouseholdMember(commune_id=commune_id, household_id=household.id, citizen_id=member.id, role=role))
+    now = clock.now()
+    for person in people:
+        agent = rng.choice(agents)
+        for kind, has in ((ConsentKind.SMS, person.phone), (ConsentKind.EMAIL, person.email)):
+            if has and rng.random() < 0.4:
+                given = now - timedelta(days=rng.randrange(1, 700))
+                withdrawn = given + timedelta(days=rng.randrange(1, 200)) if rng.random() < 0.1 else None
+                s.add(CitizenConsent(commune_id=commune_id, citizen_id=person.id, kind=kind, given_at=given,
+                                     withdrawn_at=withdrawn if withdrawn and withdrawn < now else None,
+                                     agent_id=agent.id, site_id=agent.site_id))  # fmt: skip

@@ -97,7 +97,9 @@ def ticket_payload(
     site = s.get(Site, ticket.site_id)
     assert queue is not None and site is not None
     commune = s.get(Commune, site.commune_id)
+    appointment = {"appointment_at": _iso(ticket.appointment_at)} if ticket.appointment_at else {}
     return {
+        **appointment,  # checked in for an appointment: its time is printed
         "v": PAYLOAD_VERSION,
         "commune": commune.name if commune else "",
         "site": site.name,
@@ -129,6 +131,27 @@ def add_ticket_job(
         site_id=ticket.site_id, kind=PrintJobKind.TICKET, printer_key=_check_key(printer_key),
         label=f"ticket {ticket.number}", payload=json.dumps(payload, ensure_ascii=False),
         status=PrintJobStatus.PENDING, ticket_id=ticket.id, created_at=now, updated_at=now,
+    )  # fmt: skip
+    s.add(job)
+    s.flush()
+    return job
+
+
+def add_print_job(
+    s: Session,
+    *,
+    site_id: uuid.UUID,
+    kind: PrintJobKind,
+    printer_key: str,
+    label: str,
+    payload: dict[str, Any],
+    now: datetime,
+) -> PrintJob:
+    """Add a print job to the caller's transaction (the appointment confirmation uses it)."""
+    job = PrintJob(
+        site_id=site_id, kind=kind, printer_key=_check_key(printer_key), label=label[:80],
+        payload=json.dumps({"v": PAYLOAD_VERSION, **payload}, ensure_ascii=False), status=PrintJobStatus.PENDING,
+        created_at=now, updated_at=now,
     )  # fmt: skip
     s.add(job)
     s.flush()

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from guichet.db import Database
 from guichet.domain import PriorityReason
+from guichet.services.appointment_checkin import CheckIn
 from guichet.services.printing import PrintJobInfo, PrintJobService
 from guichet.services.queue import QueueService
 from guichet.services.queue_types import CallFeed, DayClosure, QueueStatus, TicketInfo
@@ -23,8 +24,9 @@ from guichet.services.sites import SiteInfo, SiteService
 class PublicQueue:
     """The queue, as the hall sees it: queues and their waits, tickets issued, calls made."""
 
-    def __init__(self, queue: QueueService) -> None:
+    def __init__(self, queue: QueueService, check_in: CheckIn) -> None:
         self.__queue = queue  # name-mangled: not an attribute a screen reaches by accident
+        self.__check_in = check_in  # the check-in only: it reads appointments, never their citizens
 
     def queue_statuses(self, *, site_id: uuid.UUID) -> tuple[QueueStatus, ...]:
         """The site's queues, open or not, with their waits (the kiosk's buttons)."""
@@ -38,6 +40,11 @@ class PublicQueue:
         return self.__queue.issue_ticket(
             site_id=site_id, queue_id=queue_id, priority_reason=priority_reason, print_on=print_on
         )
+
+    def check_in(self, *, site_id: uuid.UUID, code: str, print_on: str | None = None) -> TicketInfo:
+        """An appointment's code typed or scanned at the kiosk: its ticket (number, queue, the appointment's
+        time, a note), never the citizen. Refusals (too early, another day, unknown code) are French errors."""
+        return self.__check_in.by_code(site_id=site_id, code=code, print_on=print_on)
 
     def ticket(self, *, ticket_id: uuid.UUID) -> TicketInfo:
         """A ticket: number, queue, status; no visitor."""
@@ -96,4 +103,5 @@ class PublicServices:
 
     @classmethod
     def on(cls, db: Database) -> PublicServices:
-        return cls(PublicQueue(QueueService(db)), PublicSites(SiteService(db)), PrinterJobs(PrintJobService(db)))
+        queue = PublicQueue(QueueService(db), CheckIn(db))
+        return cls(queue, PublicSites(SiteService(db)), PrinterJobs(PrintJobService(db)))

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from guichet.db import Database
 from guichet.domain import PriorityReason, Role, TicketEventKind, TicketStatus
 from guichet.models import Agent, Counter, CounterQueue, CounterSession, Queue, Site, Ticket, TicketEvent
+from guichet.services.appointment_close import mark_missed_in
 from guichet.services.clock import PARIS, day_bounds, local_day
 from guichet.services.clock import now as system_now
 from guichet.services.errors import NotAllowedError, NotFoundError, ValidationError
@@ -142,11 +143,11 @@ class QueueService(QueueReads):
             if not is_open(hours, local):
                 reopen = reopening_text(next_opening(hours, local), local)
                 raise NotAllowedError(f"La file « {queue.name} » est fermée en ce moment. {reopen}".strip())
-            last_seq, issued = s.execute(
-                select(func.max(Ticket.seq), func.count().filter(Ticket.status != TicketStatus.CANCELLED)).where(
-                    Ticket.queue_id == queue.id, Ticket.service_day == day
+            issued = s.scalar(
+                select(func.count()).where(
+                    Ticket.queue_id == queue.id, Ticket.service_day == day, Ticket.status != TicketStatus.CANCELLED
                 )
-            ).one()
+            )
             if queue.daily_cap is not None and issued >= queue.daily_cap:
                 raise NotAllowedError(
                     f"Il n'y a plus de tickets aujourd'hui pour « {queue.name} » : "
@@ -155,15 +156,7 @@ class QueueService(QueueReads):
             settings = load_settings(s, site_id)
             load = loads(s, site_id, day, now, settings, [queue.id], self._times)[queue.id]
             ahead = load.waiting_priority if reason else load.waiting
-            seq = (last_seq or 0) + 1
-            ticket = Ticket(
-                site_id=site_id, queue_id=queue.id, current_queue_id=queue.id, service_day=day, seq=seq,
-                number=f"{queue.letter}{seq:03d}", priority=reason is not None, priority_reason=reason,
-                status=TicketStatus.WAITING, issued_at=now,
-            )  # fmt: skip
-            s.add(ticket)
-            s.flush()
-            EventLog(s, site_id, now).add(ticket, TicketEventKind.ISSUED)
+            ticket = add_ticket(s, queue, now, priority_reason=reason)
             estimate = load.estimate_min(ahead)
             info = self._info(s, ticket, people_ahead=ahead, estimate_min=estimate)
             if print_on is not None:
@@ -255,12 +248,22 @@ class QueueService(QueueReads):
                 )
             settings = load_settings(s, counter.site_id)
             # Only the first ticket of each queue and priority class can be called: SQLite picks them
-            # (the policy would pick the same among all), so Python handles a few rows, not hundreds.
+            # (the policy would pick the same among all), so Python handles a few rows, not hundreds. Appointment
+            # tickets (a few dozen a day at most) all go to the policy: their order depends on when each is due.
+            is_appointment = Ticket.appointment_at.is_not(None)
             rank = func.row_number().over(
-                partition_by=(Ticket.current_queue_id, Ticket.priority), order_by=(Ticket.issued_at, Ticket.id)
+                partition_by=(Ticket.current_queue_id, Ticket.priority, is_appointment),
+                order_by=(func.coalesce(Ticket.appointment_at, Ticket.issued_at), Ticket.issued_at, Ticket.id),
             )
             ranked = (
-                select(Ticket.id, Ticket.current_queue_id, Ticket.issued_at, Ticket.priority, rank.label("rank"))
+                select(
+                    Ticket.id,
+                    Ticket.current_queue_id,
+                    Ticket.issued_at,
+                    Ticket.priority,
+                    Ticket.appointment_at,
+                    rank.label("rank"),
+                )
                 .where(
                     Ticket.site_id == counter.site_id,
                     Ticket.service_day == day,
@@ -270,22 +273,26 @@ class QueueService(QueueReads):
                 .subquery()
             )
             waiting = [
-                Candidate(r.id, r.current_queue_id, r.issued_at, r.priority)
+                Candidate(r.id, r.current_queue_id, r.issued_at, r.priority, r.appointment_at)
                 for r in s.execute(
-                    select(ranked.c.id, ranked.c.current_queue_id, ranked.c.issued_at, ranked.c.priority).where(
-                        ranked.c.rank == 1
-                    )
+                    select(
+                        ranked.c.id,
+                        ranked.c.current_queue_id,
+                        ranked.c.issued_at,
+                        ranked.c.priority,
+                        ranked.c.appointment_at,
+                    ).where((ranked.c.rank == 1) | ranked.c.appointment_at.is_not(None))
                 )
             ]
             start, _end = day_bounds(day)
             history = [
-                PastCall(r.queue_id, r.priority)
+                PastCall(r.queue_id, r.priority, r.appointment_at is not None)
                 for r in s.execute(
-                    select(TicketEvent.queue_id, Ticket.priority)
+                    select(TicketEvent.queue_id, Ticket.priority, Ticket.appointment_at)
                     .join(Ticket, Ticket.id == TicketEvent.ticket_id)
                     .where(TicketEvent.counter_id == counter.id, TicketEvent.kind.in_(_CALLS), TicketEvent.at >= start)
                     .order_by(TicketEvent.at.desc(), TicketEvent.seq.desc())
-                    .limit(max(settings.priority_burst, SHARE_WINDOW))
+                    .limit(max(settings.priority_burst, settings.appointment_burst, SHARE_WINDOW))
                 )
             ][::-1]
             choice = choose_next(waiting=waiting, weights=weights, history=history, now=now, settings=settings)
@@ -419,7 +426,8 @@ class QueueService(QueueReads):
             return self._info(s, ticket)
 
     def close_day(self, *, site_id: uuid.UUID, reason: str, agent_id: uuid.UUID | None = None) -> DayClosure:
-        """End of the day: every ticket not finished is closed with ``reason``, every counter is closed."""
+        """End of the day: every ticket not finished is closed with ``reason``, every counter is closed, and the
+        appointments of the day nobody checked in for are marked « non venu »."""
         reason = (reason or "").strip()
         if not reason:
             raise ValidationError({"reason": "Indiquez le motif de la clôture (ex. « Fermeture de l'accueil »)."})
@@ -464,7 +472,9 @@ class QueueService(QueueReads):
             ).all()
             for session in sessions:
                 session.closed_at = now
-        return DayClosure(site_id, last_day, len(tickets), len(sessions), reason)
+        _start, end = day_bounds(last_day)
+        missed = mark_missed_in(s, site_id=site_id, before=end, now=now)
+        return DayClosure(site_id, last_day, len(tickets), len(sessions), reason, missed)
 
     # -- internals ---------------------------------------------------------------------------------
 
@@ -551,3 +561,27 @@ class QueueService(QueueReads):
         ticket.counter_id = counter.id
         ticket.agent_id = agent_id
         EventLog(s, ticket.site_id, now).add(ticket, kind, agent_id=agent_id, counter_id=counter.id, reason=reason)
+
+
+def add_ticket(
+    s: Session,
+    queue: Queue,
+    now: datetime,
+    *,
+    priority_reason: PriorityReason | None = None,
+    appointment_at: datetime | None = None,
+) -> Ticket:
+    """A new waiting ticket of ``queue`` in the caller's transaction (which holds the write lock): the next
+    number of the day, the ticket and its « émis » event. The caller checked the queue may take it."""
+    day = local_day(now)
+    last_seq = s.scalar(select(func.max(Ticket.seq)).where(Ticket.queue_id == queue.id, Ticket.service_day == day))
+    seq = (last_seq or 0) + 1
+    ticket = Ticket(
+        site_id=queue.site_id, queue_id=queue.id, current_queue_id=queue.id, service_day=day, seq=seq,
+        number=f"{queue.letter}{seq:03d}", priority=priority_reason is not None, priority_reason=priority_reason,
+        status=TicketStatus.WAITING, issued_at=now, appointment_at=appointment_at,
+    )  # fmt: skip
+    s.add(ticket)
+    s.flush()
+    EventLog(s, queue.site_id, now).add(ticket, TicketEventKind.ISSUED)
+    return ticket

@@ -5,7 +5,9 @@ No database and no clock here: everything comes in as arguments, so the rules ar
 
 Call-next rule — what happens when an agent presses « Appeler » at a counter
 ---------------------------------------------------------------------------
-Only tickets waiting today in the queues this counter serves are considered.
+Only tickets waiting today in the queues this counter serves are considered. A ticket checked in for an
+appointment carries the appointment's time; it is *due* from that time minus ``appointment_lead_min`` (5 min),
+or from its arrival if the citizen came later than that, and its wait is counted from then.
 
 1. **Waited too long: first of all.** If tickets have waited longer than the site's maximum wait
    (``max_wait_min``, 60 min by default), the one that has waited longest is called, whatever its
@@ -13,24 +15,33 @@ Only tickets waiting today in the queues this counter serves are considered.
 2. **Priority tickets next, within a bound.** Otherwise, if a priority ticket (personne à mobilité
    réduite, femme enceinte, personne âgée) waits, the one that has waited longest is called — unless
    this counter's last ``priority_burst`` calls (3 by default) were all priority tickets while other
-   tickets wait: then rule 3 calls a non-priority ticket, and the count starts again.
-3. **Then the queues share the counter by weight and waiting time.** Each queue's first non-priority
-   ticket scores ``weight × (seconds waited + 60) ÷ (1 + calls of that queue among this counter's last
+   tickets wait: then the next rules call a non-priority ticket, and the count starts again.
+3. **Appointments at their time, within a bound.** Otherwise, if an appointment ticket is due, the one due
+   first is called — unless this counter's last ``appointment_burst`` calls (2 by
+   default) were all appointments while walk-in tickets wait: then rule 4 calls a walk-in, and the count
+   starts again. So an appointment due waits only for priority tickets (within their bound) and for one
+   walk-in after every ``appointment_burst`` appointments; while walk-ins wait, they get at least one call in
+   every ``appointment_burst + 1`` calls of the counter that are not priority calls, and rule 1 bounds their
+   wait whatever the number of appointments.
+4. **Then the queues share the counter by weight and waiting time.** Each queue's first walk-in ticket
+   (neither priority nor appointment) scores ``weight × (seconds waited + 60) ÷ (1 + calls of that queue among this counter's last
    12 calls)``, with the weight this counter gives to that queue; the highest score is called (ties:
    larger weight, then earlier arrival). When several queues are loaded, each gets calls roughly in
    proportion to its weight; a queue whose citizens have waited longer moves ahead; a queue the counter
    has just served a lot steps back. A queue passed over sees its score grow while the others' fall, so
    it is not forgotten; rule 1 is the hard bound on every wait.
+5. **An idle counter takes early appointments.** An appointment ticket not due yet (the citizen came early)
+   is called only when nobody else this counter serves waits, the earliest appointment first.
 
 Within one queue, tickets are called in arrival order (first come, first served), priority tickets
-before the others; a ticket transferred from another queue keeps its arrival time. Calls by number
-(« hors tour ») are the agent's choice and bypass these rules.
+before the others, and appointments in the order they became due; a ticket transferred from another queue
+keeps its arrival time. Calls by number (« hors tour ») are the agent's choice and bypass these rules.
 
 Estimated wait (on the kiosk's ticket and in each queue's status)
 -----------------------------------------------------------------
 ``(people ahead + ½) ÷ calls per minute of the queue``. People ahead: the tickets waiting in the queue
 (for a priority ticket, the priority ones). Calls per minute: every open counter serving the queue gives
-it ``weight ÷ Σ (weight × service time)`` over the queues with someone waiting there, since rule 3 shares
+it ``weight ÷ Σ (weight × service time)`` over the queues with someone waiting there, since rule 4 shares
 calls by weight. Service time of a queue: the median of its last 20 visits of the last 14 days, each
 counted from the call to the end plus the counter's turnaround to its next call (at most 3 min); pulled
 towards the site's default (6 min) while the queue has fewer than 5 visits. Zero when a counter serving
@@ -53,7 +64,7 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 WEEKDAY_LABELS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 # Score given to a just-arrived ticket, in seconds, so that weights decide between fresh queues.
 AGING_BASE_S = 60
-# How many of the counter's last calls rule 3 looks at to share the counter between queues.
+# How many of the counter's last calls rule 4 looks at to share the counter between queues.
 SHARE_WINDOW = 12
 
 
@@ -67,6 +78,8 @@ class QueueSettings:
     recall_cooldown_s: int = 10  # minimum time between two calls of one ticket
     service_history: int = 20  # services of the queue the estimate learns from
     service_history_days: int = 14
+    appointment_lead_min: int = 5  # an appointment ticket is due this long before its time
+    appointment_burst: int = 2  # appointment calls in a row at one counter while walk-ins wait
 
 
 # -- call-next policy ------------------------------------------------------------------------------
@@ -80,6 +93,7 @@ class Candidate:
     queue_id: uuid.UUID
     arrived_at: datetime
     priority: bool = False
+    appointment_at: datetime | None = None  # checked in for an appointment at that time
 
 
 @dataclass(frozen=True)
@@ -88,6 +102,7 @@ class PastCall:
 
     queue_id: uuid.UUID
     priority: bool
+    appointment: bool = False
 
 
 class CallReason(StrEnum):
@@ -95,6 +110,9 @@ class CallReason(StrEnum):
     PRIORITY = "prioritaire"
     WEIGHTED = "ponderation"
     PRIORITY_ONLY = "seuls_prioritaires"  # the priority bound is reached but nobody else waits
+    APPOINTMENT = "rendez_vous"
+    APPOINTMENT_ONLY = "seuls_rendez_vous"  # the appointment bound is reached but no walk-in waits
+    EARLY_APPOINTMENT = "rendez_vous_en_avance"  # nobody else waits: an early appointment is taken now
 
 
 @dataclass(frozen=True)
@@ -104,8 +122,18 @@ class Choice:
     reason: CallReason
 
 
-def _order(c: Candidate) -> tuple[datetime, str]:
-    return c.arrived_at, str(c.ticket_id)
+def due_at(c: Candidate, settings: QueueSettings) -> datetime:
+    """From when a ticket may be called in its turn, and its wait counts: its arrival, or for an appointment
+    ``appointment_lead_min`` before its time if the citizen came earlier than that."""
+    if c.appointment_at is None:
+        return c.arrived_at
+    return max(c.arrived_at, c.appointment_at - timedelta(minutes=settings.appointment_lead_min))
+
+
+def order_key(c: Candidate, settings: QueueSettings) -> tuple[datetime, datetime, datetime, str]:
+    """Order within a class: by the time the ticket counts from (arrival; for an appointment, when it became
+    due), then the appointment's time, arrival, id. Rule 1's "waited longest" is the same order."""
+    return due_at(c, settings), c.appointment_at or c.arrived_at, c.arrived_at, str(c.ticket_id)
 
 
 def priority_streak(history: Sequence[PastCall]) -> int:
@@ -113,6 +141,16 @@ def priority_streak(history: Sequence[PastCall]) -> int:
     n = 0
     for call in reversed(history):
         if not call.priority:
+            break
+        n += 1
+    return n
+
+
+def appointment_streak(history: Sequence[PastCall]) -> int:
+    """How many of the last calls in a row were appointment tickets."""
+    n = 0
+    for call in reversed(history):
+        if not call.appointment:
             break
         n += 1
     return n
@@ -131,31 +169,47 @@ def choose_next(
     ``weights`` are the counter's weights by queue (queues absent or with weight <= 0 are not served);
     ``history`` the counter's calls of the day, oldest first (only the last ``SHARE_WINDOW`` matter).
     """
-    # Only the head of each (queue, priority class) can be called: keep those.
-    heads: dict[tuple[uuid.UUID, bool], Candidate] = {}
+
+    def _order(c: Candidate) -> tuple[datetime, datetime, datetime, str]:
+        return order_key(c, settings)
+
+    # Only the head of each (queue, priority, appointment) class can be called: keep those.
+    heads: dict[tuple[uuid.UUID, bool, bool], Candidate] = {}
     for c in waiting:
         if weights.get(c.queue_id, 0) <= 0:
             continue
-        key = (c.queue_id, c.priority)
+        key = (c.queue_id, c.priority, c.appointment_at is not None)
         best = heads.get(key)
-        if best is None or _order(c) < _order(best):
+        if best is None or order_key(c, settings) < order_key(best, settings):
             heads[key] = c
     if not heads:
         return None
 
     if settings.max_wait_min > 0:
         limit = now - timedelta(minutes=settings.max_wait_min)
-        overdue = [c for c in heads.values() if c.arrived_at < limit]
+        overdue = [c for c in heads.values() if due_at(c, settings) < limit]
         if overdue:
             c = min(overdue, key=_order)
             return Choice(c.ticket_id, c.queue_id, CallReason.OVERDUE)
 
     priority = [c for c in heads.values() if c.priority]
-    normal = [c for c in heads.values() if not c.priority]
+    walk_ins = [c for c in heads.values() if not c.priority and c.appointment_at is None]
+    appointments = [c for c in heads.values() if not c.priority and c.appointment_at is not None]
+    due = [c for c in appointments if due_at(c, settings) <= now]
     within_bound = priority_streak(history) < settings.priority_burst
-    if priority and (within_bound or not normal):
+    if priority and (within_bound or not (walk_ins or due)):
         c = min(priority, key=_order)
         return Choice(c.ticket_id, c.queue_id, CallReason.PRIORITY if within_bound else CallReason.PRIORITY_ONLY)
+
+    if due:
+        in_bound = appointment_streak(history) < settings.appointment_burst
+        if in_bound or not walk_ins:
+            c = min(due, key=_order)
+            return Choice(c.ticket_id, c.queue_id, CallReason.APPOINTMENT if in_bound else CallReason.APPOINTMENT_ONLY)
+
+    if not walk_ins:  # then nothing is due and no priority ticket waits (rules 2 and 3): only early appointments
+        c = min(appointments, key=_order)
+        return Choice(c.ticket_id, c.queue_id, CallReason.EARLY_APPOINTMENT)
 
     recent = Counter(call.queue_id for call in history[-SHARE_WINDOW:])
 
@@ -165,13 +219,15 @@ def choose_next(
         share = weight * (waited + AGING_BASE_S) / (1 + recent[c.queue_id])
         return share, weight, -c.arrived_at.timestamp(), str(c.ticket_id)
 
-    c = max(normal, key=score)
+    c = max(walk_ins, key=score)
     return Choice(c.ticket_id, c.queue_id, CallReason.WEIGHTED)
 
 
-def call_order(waiting: Iterable[Candidate]) -> list[Candidate]:
-    """Tickets of one queue in the order the queue calls them: priority first, then by arrival."""
-    return sorted(waiting, key=lambda c: (not c.priority, *_order(c)))
+def call_order(waiting: Iterable[Candidate], settings: QueueSettings | None = None) -> list[Candidate]:
+    """Tickets of one queue in about the order the queue calls them: priority first, then walk-ins and
+    appointments by the time they count from (arrival, or when the appointment became due)."""
+    rules = settings or QueueSettings()
+    return sorted(waiting, key=lambda c: (not c.priority, *order_key(c, rules)))
 
 
 # -- opening hours ---------------------------------------------------------------------------------
@@ -310,7 +366,7 @@ def call_rate(
     """Calls per second the open counters give ``queue_id``.
 
     At each open counter serving it, the queues with someone waiting (``loaded``, plus this one) share the
-    calls by weight, as rule 3 of the call policy does, and each call of a queue keeps the counter busy for
+    calls by weight, as rule 4 of the call policy does, and each call of a queue keeps the counter busy for
     that queue's service time: the counter calls this queue ``weight / Σ (weight × service time)`` times a
     second. A queue alone at a counter gets one call per service time.
     """

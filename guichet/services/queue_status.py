@@ -286,7 +286,7 @@ class QueueReads:
             waiting: dict[uuid.UUID, list] = defaultdict(list)
             for row in s.execute(
                 select(Ticket.id, Ticket.number, Ticket.queue_id, Ticket.current_queue_id, Ticket.priority,
-                       Ticket.priority_reason, Ticket.issued_at)
+                       Ticket.priority_reason, Ticket.issued_at, Ticket.appointment_at)
                 .where(
                     Ticket.site_id == counter.site_id,
                     Ticket.service_day == day,
@@ -301,13 +301,15 @@ class QueueReads:
             for q, weight in served:
                 rows = {r.id: r for r in waiting[q.id]}
                 ordered = call_order(
-                    Candidate(r.id, r.current_queue_id, r.issued_at, r.priority) for r in rows.values()
-                )
+                    (Candidate(r.id, r.current_queue_id, r.issued_at, r.priority, r.appointment_at)
+                     for r in rows.values()),
+                    settings,
+                )  # fmt: skip
                 tickets = tuple(
                     WaitingTicket(
                         id=r.id, number=r.number, queue_id=q.id, priority_reason=r.priority_reason,
                         issued_at=r.issued_at, waited_min=max(0, int((now - r.issued_at).total_seconds() // 60)),
-                        transferred=r.queue_id != r.current_queue_id,
+                        transferred=r.queue_id != r.current_queue_id, appointment_at=r.appointment_at,
                     )
                     for r in (rows[c.ticket_id] for c in ordered[:PANEL_LIMIT])
                 )  # fmt: skip
@@ -390,7 +392,7 @@ class QueueReads:
             started_at=ticket.started_at, finished_at=ticket.finished_at, counter_id=ticket.counter_id,
             counter_name=counter.name if counter else "", agent_id=ticket.agent_id, recall_count=ticket.recall_count,
             transferred=ticket.queue_id != ticket.current_queue_id, people_ahead=people_ahead,
-            estimated_wait_min=estimate_min,
+            estimated_wait_min=estimate_min, appointment_at=ticket.appointment_at,
         )  # fmt: skip
 
     @staticmethod

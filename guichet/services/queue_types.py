@@ -53,6 +53,8 @@ class TicketInfo:
     people_ahead: int | None = None
     estimated_wait_min: int | None = None
     print_job_id: uuid.UUID | None = None  # the ticket's print job, when issue_ticket was asked to print it
+    appointment_at: datetime | None = None  # checked in for an appointment: called at that time (queue rule 3)
+    note: str = ""  # what the kiosk says about the check-in (« Vous êtes en retard : ... »), no personal data
 
     @property
     def priority(self) -> bool:
@@ -119,6 +121,7 @@ class WaitingTicket:
     issued_at: datetime
     waited_min: int
     transferred: bool
+    appointment_at: datetime | None = None  # checked in for an appointment at that time
 
     @property
     def priority(self) -> bool:
@@ -199,3 +202,4 @@ class DayClosure:
     closed_tickets: int
     closed_counters: int
     reason: str
+    missed_appointments: int = 0  # appointments of the day nobody checked in for, marked « non venu »

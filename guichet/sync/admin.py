@@ -41,6 +41,9 @@ REFERENCE_TABLES = (
     "queue",
     "site_queue_settings",
     "counter_queue",
+    # SITIV's answer sheets (commune_id NULL) are written in its reference database and loaded from there.
+    "answer_sheet",
+    "answer_sheet_version",
 )
 _ROLE = re.compile(r"^[a-z][a-z0-9_]{2,62}$")
 

@@ -62,4 +62,6 @@ def search_text(row: dict[str, Any]) -> str:
         phone=row.get("phone") or "",
         email=row.get("email") or "",
         address=row.get("address") or "",
+        birth_name=row.get("birth_name") or "",
+        phone2=row.get("phone2") or "",
     )

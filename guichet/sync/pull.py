@@ -49,6 +49,11 @@ LABELS = {
     "site_queue_settings": "réglages des files",
     "counter_queue": "files des guichets",
     "sync_conflict": "conflits de synchronisation",
+    "household": "foyers",
+    "household_member": "membres des foyers",
+    "citizen_consent": "consentements",
+    "answer_sheet": "fiches du catalogue de réponses",
+    "answer_sheet_version": "versions des fiches",
 }
 
 

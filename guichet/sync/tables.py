@@ -43,6 +43,16 @@ SYNCED_TABLES: tuple[str, ...] = (
     "attachment",
     "request_dispatch",
     "audit_entry",
+    "household",
+    "household_member",
+    "citizen_consent",
+    "appointment_agenda",
+    "appointment_kind",
+    "appointment_closure",
+    "appointment",
+    "appointment_notice",
+    "answer_sheet",
+    "answer_sheet_version",
 )
 # What a site pulls: the reference data, its commune's configuration and citizens, the conflict log. Its own
 # operational rows (contacts, tickets, events, counter sessions) are made on the site: never pulled back.
@@ -65,7 +75,22 @@ PULLED_TABLES: tuple[str, ...] = (
     "mail_item",
     "attachment",
     "request_dispatch",
+    "household",
+    "household_member",
+    "citizen_consent",
+    "appointment_agenda",
+    "appointment_kind",
+    "appointment_closure",
+    "appointment",
+    "appointment_notice",
+    "answer_sheet",
+    "answer_sheet_version",
 )
+# Answer sheets (the catalogue of answers): SITIV's (commune_id NULL, written on the central only) and the
+# commune's (written by its supervisors at any of its sites), pulled by every site of that scope.
+# Households, their members and consents belong to the commune like its citizens: pulled by its every site.
+# Agendas and appointments belong to the commune (any desk may tell a citizen about their appointment): pulled
+# by its every site; only the agenda's own site writes them (row-level security), see services/appointments.py.
 # Requests, their history, the mail register and the answers sent belong to the commune: any of its sites
 # may take a request over, so they are pulled by every site of the commune. The audit log is only pushed.
 # Records several sites edit: merged field by field by the central transaction.
@@ -82,6 +107,11 @@ CITIZEN_FIELDS: tuple[str, ...] = (
     "postal_code",
     "city",
     "preferred_channel",
+    "birth_name",
+    "birth_date",
+    "phone2",
+    "anonymised_at",
+    "merged_into_id",
     "deleted_at",
 )
 FIELD_LABELS = {
@@ -94,6 +124,11 @@ FIELD_LABELS = {
     "postal_code": "code postal",
     "city": "ville",
     "preferred_channel": "canal préféré",
+    "birth_name": "nom de naissance",
+    "birth_date": "date de naissance",
+    "phone2": "second téléphone",
+    "anonymised_at": "anonymisation",
+    "merged_into_id": "fusion dans une autre fiche",
     "deleted_at": "suppression de la fiche",
 }
 # Demonstrative forms, for messages ("... refuse ce contact").
@@ -121,6 +156,16 @@ TABLE_LABELS = {
     "attachment": "cette pièce jointe",
     "request_dispatch": "cet envoi de réponse",
     "audit_entry": "cette entrée du journal d'audit",
+    "household": "ce foyer",
+    "household_member": "ce membre de foyer",
+    "citizen_consent": "ce consentement",
+    "appointment_agenda": "cet agenda de rendez-vous",
+    "appointment_kind": "ce type de rendez-vous",
+    "appointment_closure": "cette fermeture d'agenda",
+    "appointment": "ce rendez-vous",
+    "appointment_notice": "cet envoi de confirmation de rendez-vous",
+    "answer_sheet": "cette fiche du catalogue de réponses",
+    "answer_sheet_version": "cette version d'une fiche du catalogue de réponses",
 }
 
 

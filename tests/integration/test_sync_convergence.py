@@ -22,7 +22,7 @@ from tests.integration.world import SITES, SiteHandle, central_rows, open_site, 
 # Repeated to weigh them: edits of shared citizens and syncs are what make merges and conflicts happen.
 ACTIONS = (
     "contact", "citizen", "citizen", "edit", "edit", "edit", "ticket", "request", "step", "step", "sync", "sync",
-    "offline", "online",
+    "offline", "online", "household", "household", "merge", "sheet", "sheet_contact", "appointment", "appointment",
 )  # fmt: skip
 SITE_TABLES = {
     "contact": "WHERE site_id = %s",
@@ -96,6 +96,18 @@ def test_sites_converge_to_the_central_state(centrals, _templates, codes, count,
             elif action == "step":
                 for _ in range(burst):
                     actors[i].request_step(rng)
+            elif action == "household":
+                for _ in range(burst):
+                    actors[i].household_step(rng)
+            elif action == "merge":
+                actors[i].merge_step(rng)  # a merge soft-deletes: every citizen made is still counted once
+            elif action == "sheet":
+                actors[i].sheet_step(rng)  # answer sheets: a supervisor writes, every site of the commune reads
+            elif action == "sheet_contact":
+                made["contact"] += actors[i].contact_with_sheet(rng)
+            elif action == "appointment":
+                for _ in range(burst):
+                    made["appointment"] += actors[i].appointment_step(rng)
             elif action == "ticket":
                 for _ in range(burst):
                     actors[i].ticket_step(rng)
@@ -132,6 +144,16 @@ def _check(central, sites: list[SiteHandle], made: Counter[str]) -> None:
                 assert central_rows(c, table, where, (site_ids[site.code],)) == site_rows(site.db, table), table
     # Nothing lost, nothing doubled: every contact and citizen made somewhere is there exactly once.
     assert totals == {"contact": made["contact"], "citizen": made["citizen"], "request": made["request"]}
+    with central.admin() as c:
+        # Every appointment booked is there once, and no slot holds more than its kind's places (each agenda's
+        # places are handed out by its own site only, under that site's write lock).
+        assert c.execute("SELECT count(*) FROM appointment").fetchone()[0] == made["appointment"]
+        crowded = c.execute(
+            "SELECT a.kind_id, a.starts_at, count(*), max(k.capacity) FROM appointment a "
+            "JOIN appointment_kind k ON k.id = a.kind_id WHERE a.status IN ('reserve', 'arrive') "
+            "GROUP BY a.kind_id, a.starts_at HAVING count(*) > max(k.capacity)"
+        ).fetchall()
+        assert crowded == []
     for site in sites:
         # Everything in the site's scope on the central is on the site, exactly (merged citizens included).
         for table in PULLED_TABLES:

@@ -202,3 +202,41 @@ def test_the_central_accepts_the_current_and_previous_schema_only(make_site, cen
 
 def previous_revision() -> str:
     return ScriptDirectory.from_config(_config()).get_revision(head_revision()).down_revision
+
+
+def test_only_the_agendas_own_site_writes_its_appointments(make_site, central):
+    """VEN-HDV books in its agenda; VEN-MAV (same commune) reads the appointment but cannot book, move or cancel
+    in HDV's agenda, even by writing to the central directly (the single-writer rule of the appointments)."""
+    rng = random.Random(5)
+    hdv, mav = make_site("VEN-HDV"), make_site("VEN-MAV")
+    for site in (hdv, mav):
+        site.service.run_round()
+    actor = Actor(hdv.db, "VEN-HDV")
+    actor.new_citizen(rng)
+    assert hdv.service.run_round().errors == ()
+    while not actor.appointment_step(random.Random(rng.random())):
+        pass
+    assert hdv.service.run_round().errors == ()
+    assert mav.service.run_round().errors == ()
+    with central.admin() as admin:
+        row = admin.execute("SELECT id, site_id, citizen_id FROM appointment").fetchone()
+    # The annexe sees it (any desk of the commune can tell the citizen), through its own pull.
+    seen = Actor(mav.db, "VEN-MAV").services.appointments.for_citizen(citizen_id=row[2])
+    assert [r.id for r in seen] == [row[0]]
+    with central.as_site("VEN-MAV") as conn:
+        assert conn.execute("SELECT count(*) FROM appointment").fetchone()[0] == 1
+        # Moving it: the row is visible but not the annexe's to write (the update touches nothing).
+        moved = conn.execute("UPDATE appointment SET status = 'annule' WHERE id = %s", (row[0],))
+        assert moved.rowcount == 0
+        # Booking another place of HDV's agenda from the annexe (a new row in HDV's name): refused.
+        columns = [c for (c,) in conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'appointment' "
+            "AND column_name NOT IN ('id', 'code', 'sync_cn', 'sync_xid') ORDER BY ordinal_position"
+        )]  # fmt: skip
+        listed = ", ".join(columns)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege, match="row-level security"):
+            conn.execute(
+                f"INSERT INTO appointment (id, code, {listed}) SELECT %s, 'ZZZZZZ', {listed} FROM appointment "
+                "WHERE id = %s",
+                (uuid.uuid4(), row[0]),
+            )

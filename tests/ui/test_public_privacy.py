@@ -22,6 +22,8 @@ from guichet.printing.layout import Text
 from guichet.printing.worker import job_ops
 from guichet.services import Services
 from guichet.services.accounts import AccountService
+from guichet.services.appointment_seed import seed_agendas
+from guichet.services.appointments import AppointmentService
 from guichet.services.auth import AuthService
 from guichet.services.citizens import CitizenService
 from guichet.services.contacts import ContactInput, ContactService
@@ -37,7 +39,7 @@ from tests.ui.helpers import visible_texts
 FORBIDDEN = ["ZYGOMATIQUE", "Philibert", "98 76 54 32", "0698765432", "+33698765432", "philibert.zygo",
              "impasse des Secrets", "Visite très confidentielle", "Marie", "Durand", "Karim", "Benali"]  # fmt: skip
 # Services a public process must not even hold.
-PRIVATE = (Services, CitizenService, ContactService, AuthService, AccountService, StatsService)
+PRIVATE = (Services, CitizenService, ContactService, AuthService, AccountService, StatsService, AppointmentService)
 
 
 def _strings(value, seen: set[int] | None = None) -> list[str]:  # noqa: ANN001
@@ -92,6 +94,32 @@ def hall(demo_db):
     return demo_db, services, site, counters, agents, citizen
 
 
+def _appointment_in(db, citizen_id, *, minutes: int) -> str:
+    """An appointment of the visitor at HDV in ``minutes`` (written directly: the agenda may be closed now)."""
+    from datetime import timedelta
+
+    from guichet.domain import AppointmentStatus, ConfirmationChannel
+    from guichet.models import Agent, Appointment, AppointmentAgenda, AppointmentKind, Site
+    from guichet.services.appointment_rules import new_code
+    from guichet.services.clock import now
+
+    seed_agendas(db)
+    with db.write() as s:
+        agenda = s.scalars(
+            select(AppointmentAgenda).join(Site, Site.id == AppointmentAgenda.site_id).where(Site.code == "HDV")
+        ).first()
+        kind = s.scalars(select(AppointmentKind).where(AppointmentKind.agenda_id == agenda.id)).first()
+        start = now() + timedelta(minutes=minutes)
+        code = new_code()
+        s.add(Appointment(
+            commune_id=agenda.commune_id, site_id=agenda.site_id, agenda_id=agenda.id, kind_id=kind.id,
+            citizen_id=citizen_id, starts_at=start, ends_at=start + timedelta(minutes=kind.duration_min), code=code,
+            status=AppointmentStatus.BOOKED, channel=Channel.PHONE, confirmation=ConfirmationChannel.NONE,
+            booked_at=now(), booked_by=s.scalars(select(Agent.id)).first(),
+        ))  # fmt: skip
+    return code
+
+
 def test_every_field_the_public_surfaces_are_given_is_free_of_personal_data(hall):
     db, services, site, counters, agents, citizen = hall
     public = PublicServices.on(db)
@@ -106,8 +134,12 @@ def test_every_field_the_public_surfaces_are_given_is_free_of_personal_data(hall
     )  # fmt: skip
     services.queue.call_next(counter_id=counters[2], agent_id=agents["kbenali"])
     reprint = services.printing.reprint_ticket(ticket_id=called.id, printer_key="kiosque")
+    checked_in = public.queue.check_in(site_id=site.id, code=_appointment_in(db, citizen.id, minutes=10),
+                                       print_on="kiosque")  # fmt: skip
+    assert checked_in.appointment_at is not None and checked_in.number.startswith("A")
 
-    answers: list[object] = [public.queue.queue_statuses(site_id=site.id), issued, public.sites.find(code="HDV")]
+    answers: list[object] = [public.queue.queue_statuses(site_id=site.id), issued, public.sites.find(code="HDV"),
+                             checked_in]  # fmt: skip
     answers += [public.queue.ticket(ticket_id=t.id) for t in issued]
     feed = public.queue.recent_calls(site_id=site.id)
     assert len(feed.calls) == 2
@@ -118,7 +150,8 @@ def test_every_field_the_public_surfaces_are_given_is_free_of_personal_data(hall
     while (job := public.printing.claim_next(printer_key="kiosque")) is not None:
         jobs.append(job)
         printed += [op.text for op in job_ops(job, printer) if isinstance(op, Text)]
-    assert len(jobs) == len(issued) and reprint.id in {j.id for j in jobs}  # the duplicata replaced its original
+    # The duplicata replaced its original; the check-in printed its ticket too.
+    assert len(jobs) == len(issued) + 1 and reprint.id in {j.id for j in jobs}
     answers.append(jobs)
     texts = [s for answer in answers for s in _strings(answer)] + printed
     assert called.number in printed and any("Guichet 1" in t for t in texts)  # what they do show is there
@@ -170,7 +203,7 @@ def test_a_kiosk_or_call_screen_process_cannot_reach_citizens(qtbot, qapp, hall,
             for cls in (PublicQueue, PublicSites, PrinterJobs)
         }
         assert public_calls == {
-            "PublicQueue": ["close_past_days", "issue_ticket", "queue_statuses", "recent_calls", "ticket"],
+            "PublicQueue": ["check_in", "close_past_days", "issue_ticket", "queue_statuses", "recent_calls", "ticket"],
             "PublicSites": ["find"],
             "PrinterJobs": ["claim_next", "mark_failed", "mark_printed", "next_due_at", "recover", "retry_waiting"],
         }

@@ -27,7 +27,9 @@ def main(db_path: str, agent: str, site: str, theme: str, citizen: str) -> None:
     print("ready", flush=True)
     for n in count():
         if n % 7 == 3:
-            made = citizens.create(last_name=f"Tué{n}", first_names="Jean-Pierre", phone=f"06 00 00 {n % 100:02} 00")
+            # Each writer starts again at n = 0: the same person again, on purpose (the duplicate check would stop it).
+            made = citizens.create(last_name=f"Tué{n}", first_names="Jean-Pierre", phone=f"06 00 00 {n % 100:02} 00",
+                                   allow_duplicate=True)  # fmt: skip
             kind = "citizen"
         else:
             made = contacts.log(

@@ -145,7 +145,12 @@ def people(services):
         ("lef", {"lefevre", "lefebvre"}),
         ("lefebvre paul", {"lefebvre"}),
         ("paul LEFEB", {"lefebvre"}),
-        ("lefevre paul", set()),
+        ("lefevre paul", {"lefebvre"}),  # nobody is both: one typing mistake forgiven, Paul LEFEBVRE is
+        ("lefevre zoe", set()),  # ... but no word is stretched to find somebody at any cost
+        ("lefevbre", {"lefebvre", "lefevre"}),  # swapped letters (or one too many: both are one edit away)
+        ("dupomt", {"jp"}),  # a wrong key
+        ("ndiay", {"ndiaye"}),  # the last word typed in part is still a prefix
+        ("oevrai", set()),  # two letters off: not a typing mistake
         ("ndiaye", {"ndiaye"}),
         ("n'diaye", {"ndiaye"}),
         ("N’Diaye", {"ndiaye"}),

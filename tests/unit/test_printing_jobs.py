@@ -206,19 +206,37 @@ def test_migration_0003_keeps_the_tickets_and_goes_back_down(db_path, tmp_path):
         seed_old_schema(db, tmp_path, queues=True)
         kiosk = make_kiosk(db, seed=False)
         assert "print_job" not in _tables(db)
-        info = kiosk.queue.issue_ticket(site_id=kiosk.site_id, queue_id=kiosk.queues["A"])
+        # A ticket as the kiosk of schema 0002 wrote it (today's ORM writes ticket columns added since: 0008).
+        ticket_id = uuid.uuid4().hex
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO ticket (site_id, queue_id, current_queue_id, service_day, seq, number, priority, status, "
+                "issued_at, recall_count, close_reason, id, created_at, updated_at) VALUES "
+                "(?, ?, ?, date('now'), 1, 'A001', 0, 'en_attente', datetime('now'), 0, '', ?, datetime('now'), "
+                "datetime('now'))",
+                (kiosk.site_id.hex, kiosk.queues["A"].hex, kiosk.queues["A"].hex, ticket_id),
+            )
         with db.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "0003")
         assert current_revisions(db.engine) == ("0003",)
         assert "print_job" in _tables(db)
-        with db.read() as s:
-            assert s.get(Ticket, info.id).number == "A001"
-        assert kiosk.issue("A").print_job_id is not None
+        with db.engine.connect() as conn:
+            number = conn.exec_driver_sql("SELECT number FROM ticket WHERE id = ?", (ticket_id,)).scalar()
+            conn.exec_driver_sql(  # a job of the ticket, as 0003 takes it
+                "INSERT INTO print_job (site_id, kind, printer_key, label, payload, status, attempts, last_error, "
+                "ticket_id, id, created_at, updated_at) VALUES (?, 'ticket', 'borne', 'ticket A001', '{}', "
+                "'en_attente', 0, '', ?, ?, datetime('now'), datetime('now'))",
+                (kiosk.site_id.hex, ticket_id, uuid.uuid4().hex),
+            )
+            conn.commit()
+        assert number == "A001"
         with db.engine.begin() as conn:  # and back down
             cfg.attributes["connection"] = conn
             command.downgrade(cfg, "0002")
         assert "print_job" not in _tables(db)
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT number FROM ticket WHERE id = ?", (ticket_id,)).scalar() == "A001"
     finally:
         db.close()
 

@@ -124,7 +124,7 @@ def test_a_ticket_has_no_field_for_a_person():
     # Whatever is added to a ticket must be about the visit, never the visitor: this list is reviewed on purpose.
     assert {f.name for f in fields(TicketSlip)} == {
         "commune_name", "site_name", "queue_name", "number", "issued_at", "people_ahead", "estimated_wait_min",
-        "priority", "reprint", "qr_payload", "footer",
+        "priority", "reprint", "qr_payload", "footer", "appointment_at",
     }  # fmt: skip
 
 

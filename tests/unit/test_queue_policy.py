@@ -16,11 +16,13 @@ from guichet.services.queue_policy import (
     Candidate,
     PastCall,
     QueueSettings,
+    appointment_streak,
     call_order,
     call_rate,
     choose_next,
     clock_text,
     counter_time_s,
+    due_at,
     dump_hours,
     estimate_wait_s,
     hours_text,
@@ -50,6 +52,10 @@ counter_weights = st.dictionaries(st.integers(0, 4), st.integers(1, 5), min_size
 def _simulate(arrivals, counters, call_every_s, rules, rng_seed):  # noqa: ANN001, ANN202
     """Counters call in turn every ``call_every_s`` seconds; returns the calls and what waited at each."""
     tickets = [_ticket(i, q, at, p) for i, (q, at, p) in enumerate(arrivals)]
+    return _run(tickets, counters, call_every_s, rules, rng_seed)
+
+
+def _run(tickets, counters, call_every_s, rules, rng_seed):  # noqa: ANN001, ANN202
     weights = [{QUEUES[q]: w for q, w in c.items()} for c in counters]
     histories: list[list[PastCall]] = [[] for _ in counters]
     waiting: dict[uuid.UUID, Candidate] = {}
@@ -68,7 +74,7 @@ def _simulate(arrivals, counters, call_every_s, rules, rng_seed):  # noqa: ANN00
         )
         if choice is not None:
             t = waiting.pop(choice.ticket_id)
-            histories[k].append(PastCall(t.queue_id, t.priority))
+            histories[k].append(PastCall(t.queue_id, t.priority, t.appointment_at is not None))
             calls.append((now, k, t, choice.reason, before, list(histories[k][:-1])))
         elif not future and not any(any(w.get(t.queue_id, 0) > 0 for w in weights) for t in waiting.values()):
             break  # what is left waits in queues no counter serves
@@ -118,6 +124,98 @@ def test_policy_properties(arrivals, counters, call_every_s, max_wait_min, burst
     # Everyone a counter serves is called in the end.
     servable = {t for t in range(len(arrivals)) if any(w.get(QUEUES[arrivals[t][0]], 0) > 0 for w in weights)}
     assert {uuid.UUID(int=1000 + i) for i in servable} == set(called)
+
+
+# Appointment tickets: checked in within the window of the arrival rule (30 min early to 15 min late).
+booking = st.tuples(st.integers(0, 4), st.integers(0, 3600), st.integers(-1800, 900))
+
+
+def _key(c: Candidate, rules: QueueSettings) -> tuple:
+    return (due_at(c, rules), c.appointment_at or c.arrived_at, c.arrived_at, str(c.ticket_id))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    arrivals=st.lists(arrival, max_size=40),
+    bookings=st.lists(booking, max_size=25),
+    counters=st.lists(counter_weights, min_size=1, max_size=3),
+    call_every_s=st.integers(10, 600),
+    max_wait_min=st.sampled_from([0, 10, 30, 60]),
+    burst=st.integers(0, 4),
+    appointment_burst=st.integers(0, 3),
+    seed=st.integers(0, 1000),
+)
+def test_policy_properties_with_appointments(
+    arrivals, bookings, counters, call_every_s, max_wait_min, burst, appointment_burst, seed
+):
+    """Every property of the walk-ins' test, and: appointments are served at their time, walk-ins are not
+    starved by them, and an early appointment takes a counter only when nobody else waits for it."""
+    rules = QueueSettings(max_wait_min=max_wait_min, priority_burst=burst, appointment_burst=appointment_burst)
+    tickets = [_ticket(i, q, at, p) for i, (q, at, p) in enumerate(arrivals)]
+    for j, (q, at, offset) in enumerate(bookings):
+        appointment_at = T0 + timedelta(seconds=at)
+        arrived = max(T0, appointment_at + timedelta(seconds=offset))
+        tickets.append(Candidate(uuid.UUID(int=5000 + j), QUEUES[q], arrived, False, appointment_at))
+    calls = _run(tickets, counters, call_every_s, rules, seed)
+    weights = [{QUEUES[q]: w for q, w in c.items()} for c in counters]
+    called = [t.ticket_id for _now, _k, t, _r, _before, _h in calls]
+    assert len(called) == len(set(called))
+    for now, k, t, reason, before, history in calls:
+        served = [c for c in before.values() if weights[k].get(c.queue_id, 0) > 0]
+        assert t.ticket_id in before and t.arrived_at <= now and weights[k][t.queue_id] > 0
+        # FIFO within a class (queue, priority, appointment): walk-ins by arrival, appointments by when they
+        # became due (their time minus the lead, or their arrival when they came later).
+        same = [c for c in served if (c.queue_id, c.priority, c.appointment_at is None)
+                == (t.queue_id, t.priority, t.appointment_at is None)]  # fmt: skip
+        assert not [c for c in same if _key(c, rules) < _key(t, rules)]
+        overdue = [c for c in served if max_wait_min and now - due_at(c, rules) > timedelta(minutes=max_wait_min)]
+        if overdue:
+            assert reason is CallReason.OVERDUE
+            assert due_at(t, rules) == min(due_at(c, rules) for c in overdue)
+            continue
+        walk_ins = [c for c in served if not c.priority and c.appointment_at is None]
+        due = [c for c in served if c.appointment_at is not None and due_at(c, rules) <= now]
+        priority_waits = any(c.priority for c in served)
+        # The priority bound and priority first, as for walk-ins only ("others" now counts due appointments).
+        if t.priority and priority_streak(history) >= burst:
+            assert not walk_ins and not due and reason is CallReason.PRIORITY_ONLY
+        if priority_streak(history) < burst and priority_waits:
+            assert t.priority
+            continue
+        if t.priority:
+            continue
+        # Appointments at their time: a due appointment goes before walk-ins while the bound allows it.
+        if due and appointment_streak(history) < appointment_burst:
+            assert t.appointment_at is not None and due_at(t, rules) <= now and reason is CallReason.APPOINTMENT
+        # ... and walk-ins are not starved: after `appointment_burst` appointments in a row, a waiting walk-in.
+        if t.appointment_at is not None and appointment_streak(history) >= appointment_burst:
+            assert not walk_ins
+        # An early appointment takes the counter only when nobody else it serves waits.
+        if t.appointment_at is not None and due_at(t, rules) > now:
+            assert not walk_ins and not due and reason is CallReason.EARLY_APPOINTMENT
+    servable = {c.ticket_id for c in tickets if any(w.get(c.queue_id, 0) > 0 for w in weights)}
+    assert servable == set(called)
+
+
+def test_an_appointment_is_called_at_its_time_before_earlier_walk_ins():
+    rules = QueueSettings(max_wait_min=0, appointment_burst=2)
+    weights = {QUEUES[0]: 1}
+    walk_in = _ticket(0, 0, 0)
+    at = T0 + timedelta(minutes=30)
+    appointment = Candidate(uuid.UUID(int=7000), QUEUES[0], T0 + timedelta(minutes=5), False, at)
+    early = choose_next(waiting=[walk_in, appointment], weights=weights, history=[], now=T0 + timedelta(minutes=20),
+                        settings=rules)  # fmt: skip
+    assert early.ticket_id == walk_in.ticket_id  # not due yet (10 min before its time)
+    alone = choose_next(waiting=[appointment], weights=weights, history=[], now=T0 + timedelta(minutes=20),
+                        settings=rules)  # fmt: skip
+    assert (alone.ticket_id, alone.reason) == (appointment.ticket_id, CallReason.EARLY_APPOINTMENT)
+    due = choose_next(waiting=[walk_in, appointment], weights=weights, history=[], now=T0 + timedelta(minutes=25),
+                      settings=rules)  # fmt: skip
+    assert (due.ticket_id, due.reason) == (appointment.ticket_id, CallReason.APPOINTMENT)
+    streak = [PastCall(QUEUES[0], False, True)] * 2
+    bounded = choose_next(waiting=[walk_in, appointment], weights=weights, history=streak,
+                          now=T0 + timedelta(minutes=25), settings=rules)  # fmt: skip
+    assert bounded.ticket_id == walk_in.ticket_id
 
 
 @settings(max_examples=100, deadline=None)

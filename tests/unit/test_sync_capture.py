@@ -44,11 +44,19 @@ def _tuple_in(path: Path, name: str) -> tuple[str, ...]:
 
 def test_the_three_lists_of_synced_tables_agree():
     # Each migration that adds synced tables names them; together, in order, they are the list of the code.
-    site = _tuple_in(MIGRATIONS_DIR / "versions" / "0004_sync_capture.py", "SYNCED_TABLES") + _tuple_in(
-        MIGRATIONS_DIR / "versions" / "0005_requests_mail_audit.py", "NEW_SYNCED"
+    site = (
+        _tuple_in(MIGRATIONS_DIR / "versions" / "0004_sync_capture.py", "SYNCED_TABLES")
+        + _tuple_in(MIGRATIONS_DIR / "versions" / "0005_requests_mail_audit.py", "NEW_SYNCED")
+        + _tuple_in(MIGRATIONS_DIR / "versions" / "0007_citizens_households.py", "NEW_SYNCED")
+        + _tuple_in(MIGRATIONS_DIR / "versions" / "0008_appointments.py", "NEW_SYNCED")
+        + _tuple_in(MIGRATIONS_DIR / "versions" / "0009_knowledge_base.py", "NEW_SYNCED")
     )
-    central = _tuple_in(CENTRAL_MIGRATIONS / "versions" / "c0001_central_schema.py", "SYNCED_TABLES") + _tuple_in(
-        CENTRAL_MIGRATIONS / "versions" / "c0002_requests_mail_audit.py", "NEW_SYNCED"
+    central = (
+        _tuple_in(CENTRAL_MIGRATIONS / "versions" / "c0001_central_schema.py", "SYNCED_TABLES")
+        + _tuple_in(CENTRAL_MIGRATIONS / "versions" / "c0002_requests_mail_audit.py", "NEW_SYNCED")
+        + _tuple_in(CENTRAL_MIGRATIONS / "versions" / "c0004_citizens_households.py", "NEW_SYNCED")
+        + _tuple_in(CENTRAL_MIGRATIONS / "versions" / "c0005_appointments.py", "NEW_SYNCED")
+        + _tuple_in(CENTRAL_MIGRATIONS / "versions" / "c0006_knowledge_base.py", "NEW_SYNCED")
     )
     assert site == central == SYNCED_TABLES
 
@@ -189,6 +197,7 @@ def _citizen_row(**values) -> tuple:
     spec = SPECS["citizen"]
     base = {c: "" for c in spec.columns} | {
         "id": "0190aa" + "0" * 26, "civility": "", "preferred_channel": None, "deleted_at": None,
+        "birth_date": None, "anonymised_at": None, "merged_into_id": None,
         "created_at": "2026-01-05 10:00:00.000000", "updated_at": "2026-01-05 10:00:00.000000",
     }  # fmt: skip
     row = base | values

@@ -55,6 +55,7 @@ _ORIENT_SERVICE = (Outcome.ORIENTED_SERVICE, Outcome.REQUEST_OPENED)
 class ContactForm(QGroupBox):
     saved = Signal(object)  # ContactRow
     citizen_shown = Signal(object)  # CitizenSummary: a record opened on screen (the audit log notes it)
+    theme_changed = Signal(object)  # the theme's id, or None: the answer sheets beside the form follow it
 
     def __init__(
         self,
@@ -79,6 +80,7 @@ class ContactForm(QGroupBox):
         self._saving = False
         self.citizen_dialog: CitizenDialog | None = None
         self.discreet = False  # Ctrl+Maj+M: the citizen as initials while a visitor stands at the counter
+        self.sheet_id: uuid.UUID | None = None  # the answer sheet used (set by the sheets panel, Alt+U)
 
         # Channel: one key each.
         self.ticket_chip = QLabel()
@@ -129,6 +131,7 @@ class ContactForm(QGroupBox):
         self.theme.setPlaceholderText("Tapez une partie du thème : cantine, passeport, graffitis…")
         self.theme.set_items([(t.full_label, t.id) for t in reference.themes], [t.search_key for t in reference.themes])
         self.theme.picked.connect(self._theme_picked)
+        self.theme.cleared.connect(self._theme_cleared)
 
         self.subject = QLineEdit()
         self.subject.setMaxLength(200)
@@ -282,6 +285,7 @@ class ContactForm(QGroupBox):
         if row.citizen_id is not None:
             self._worker.submit(self._citizens.get, citizen_id=row.citizen_id, on_done=self.set_citizen)
         self.set_theme(row.theme_id)
+        self.sheet_id = row.sheet_id
         self.subject.setText(row.subject)
         self.notes.setPlainText(row.notes)
         self.outcome.setCurrentIndex(self.outcome.findData(row.outcome))
@@ -300,6 +304,7 @@ class ContactForm(QGroupBox):
         self.citizen_search.clear_value()
         self.set_citizen(None)
         self.theme.clear_value()
+        self._theme_cleared()
         self.subject.clear()
         self.notes.clear()
         self.outcome.setCurrentIndex(0)
@@ -326,6 +331,7 @@ class ContactForm(QGroupBox):
             started_at=self._started_at if self._editing else None,
             duration_s=self._elapsed(),
             ticket_id=self.ticket.id if self.ticket else (self._editing.ticket_id if self._editing else None),
+            sheet_id=self.sheet_id,
         )
 
     def save(self) -> None:
@@ -350,7 +356,8 @@ class ContactForm(QGroupBox):
         """Open the new-citizen dialog (window-modal, no nested event loop); its result fills the form."""
         dialog = CitizenDialog(
             self._worker, self._citizens, typed=self.citizen_search.text() if self._citizen is None else "",
-            city=self._session.commune_name, parent=self,
+            city=self._session.commune_name, parent=self, agent_id=self._session.agent_id,
+            site_id=self._session.site_id, discreet=self.discreet,
         )  # fmt: skip
         dialog.accepted.connect(lambda: self._citizen_created(dialog.created))
         dialog.finished.connect(dialog.deleteLater)
@@ -389,12 +396,30 @@ class ContactForm(QGroupBox):
     def _citizen_cleared(self) -> None:
         self.set_citizen(None)
 
+    @property
+    def citizen(self) -> CitizenSummary | None:
+        return self._citizen
+
+    def set_orientation(self, outcome: Outcome, target_id: uuid.UUID, label: str) -> None:
+        """Orient the contact (a directory entry chosen beside the form): its outcome, then its service or body."""
+        self._arm()
+        self.outcome.setCurrentIndex(self.outcome.findData(outcome))
+        self._outcome_changed()
+        self.orientation.set_value(label, target_id)
+        set_error(self.orientation, False)
+
     def _theme_picked(self, theme_id: uuid.UUID) -> None:
         self._arm()
         set_error(self.theme, False)
+        self.sheet_id = None  # a sheet of the previous theme is not this contact's
+        self.theme_changed.emit(theme_id)
         self._prefill_orientation()
         if self.theme.hasFocus():
             self.subject.setFocus()
+
+    def _theme_cleared(self) -> None:
+        self.sheet_id = None
+        self.theme_changed.emit(None)
 
     def _outcome_changed(self) -> None:
         outcome = combo_enum(self.outcome, Outcome)

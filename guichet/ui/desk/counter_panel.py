@@ -175,6 +175,8 @@ class CounterPanelWidget(QGroupBox):
             for t in q.tickets:
                 mark = " ★" if t.priority else ""
                 moved = " (transféré)" if t.transferred else ""
+                if t.appointment_at is not None:
+                    moved += f" · RDV {t.appointment_at.astimezone(PARIS):%H:%M}"
                 child = QTreeWidgetItem([f"{t.number}{mark}{moved}", f"{t.waited_min} min"])
                 child.setData(0, Qt.ItemDataRole.UserRole, t.number)
                 head.addChild(child)
@@ -217,6 +219,8 @@ class CounterPanelWidget(QGroupBox):
             parts.append(f"rappelé {current.recall_count} fois")
         if current.priority_reason is not None:
             parts.append(f"prioritaire : {current.priority_reason.label}")
+        if current.appointment_at is not None:
+            parts.append(f"rendez-vous de {current.appointment_at.astimezone(PARIS):%H:%M}")
         self.ticket_details.setText(" · ".join(parts))
 
     def _say(self, text: str, *, error: bool = False) -> None:

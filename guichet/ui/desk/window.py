@@ -23,6 +23,7 @@ from guichet.ui.desk.contact_form import ContactForm
 from guichet.ui.desk.counter_panel import CounterPanelWidget
 from guichet.ui.desk.journal import JournalPanel
 from guichet.ui.desk.lock import DeskLock
+from guichet.ui.knowledge.sheet_panel import JournalAndSheets, SheetPanel
 from guichet.ui.worker import Worker
 
 log = logging.getLogger(__name__)
@@ -40,6 +41,8 @@ class DeskWindow(QMainWindow):
         sync_now: Callable[[], None] | None = None, printer_settings: PrinterSettings | None = None,
         workstation: Workstation | None = None,
         letters=None, dispatcher=None, net_worker: Worker | None = None,  # noqa: ANN001 - RequestLetters, Dispatcher
+        sheet_mailer=None,  # noqa: ANN001 - guichet.notify.sheet_mail.SheetMailer (answer sheets by e-mail)
+        appointment_notifier=None,  # noqa: ANN001 - guichet.notify.appointments.AppointmentNotifier (and its letters)
     ) -> None:  # fmt: skip
         super().__init__()
         self.setWindowTitle(f"Guichet — {session.site_name} ({session.commune_name})")
@@ -61,7 +64,14 @@ class DeskWindow(QMainWindow):
         page = QWidget()
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.addWidget(self.form)
-        splitter.addWidget(self.journal)
+        # The answer sheets of the contact's theme, in a tab beside the journal (beside the form, no room at 1366 px).
+        self.sheet_panel = SheetPanel(worker, services, session, self.form, printer_key=printer_key,
+                                      net_worker=net_worker, mailer=sheet_mailer)  # fmt: skip
+        self.sheet_panel.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+        self.sheet_panel.print_job.connect(lambda job: self._job_queued(job, message=f"Liste des {job.label} envoyée "
+                                                                                     "à l'imprimante."))  # fmt: skip
+        self.lower = JournalAndSheets(self.journal, self.sheet_panel)
+        splitter.addWidget(self.lower)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
         splitter.setChildrenCollapsible(False)
@@ -98,13 +108,28 @@ class DeskWindow(QMainWindow):
         self._net_worker = net_worker  # the worker for network calls (sending answers), or None
         self.requests_page = None  # guichet.ui.requests.page.RequestsPage, once opened
         self.mail_page = None  # guichet.ui.mail.page.MailPage, once opened
+        self.citizens_page = None  # guichet.ui.citizens.page.CitizensPage, once opened
         self.last_request: tuple[str, Channel] | None = None  # reference and channel of the last one opened here
         self.letter_dialog: QWidget | None = None
         self._requests_tab = self._lazy_tab("Demandes (Ctrl+3)")
         self._mail_tab = self._lazy_tab("Courrier (Ctrl+4)")
+        self._citizens_tab = self._lazy_tab("Usagers (Ctrl+5)")
         self.pages.currentChanged.connect(self._casework_page)
         QShortcut(QKeySequence("Ctrl+3"), self, activated=self.show_requests)
         QShortcut(QKeySequence("Ctrl+4"), self, activated=self.show_mail)
+        QShortcut(QKeySequence("Ctrl+5"), self, activated=self.show_citizens)
+        self.appointments_page = None  # guichet.ui.appointments.page.AppointmentsPage (« Rendez-vous »), once opened
+        self._appointment_notifier = appointment_notifier
+        self._booking = None  # guichet.ui.appointments.booking.BookingFlow, made the first time
+        self._appointments_tab = self._lazy_tab("Rendez-vous (Ctrl+6)")
+        self.pages.currentChanged.connect(self._appointments_shown)
+        QShortcut(QKeySequence("Ctrl+6"), self, activated=self.show_appointments)
+        # On "Accueil" (the form's shortcut is off on the other pages): an appointment for the form's citizen.
+        QShortcut(QKeySequence("Ctrl+R"), self.form, activated=self.book_for_form)
+        self.knowledge_page = None  # guichet.ui.knowledge.page.KnowledgePage (« Fiches »), once opened
+        self._knowledge_tab = self._lazy_tab("Fiches (Ctrl+7)")
+        self.pages.currentChanged.connect(self._knowledge_shown)
+        QShortcut(QKeySequence("Ctrl+7"), self, activated=self.show_knowledge)
         QShortcut(QKeySequence("Ctrl+Shift+A"), self, activated=self.print_request_letter)
         self.pages.tabBar().setVisible(self.pages.count() > 1)
         QShortcut(QKeySequence("Ctrl+1"), self, activated=lambda: self.pages.setCurrentIndex(0))
@@ -143,7 +168,9 @@ class DeskWindow(QMainWindow):
         self._auto_refresh = QTimer(self, interval=max(5, journal_refresh_s) * 1000, timeout=self.journal.refresh)
         self._auto_refresh.start()
 
-        QShortcut(QKeySequence("Ctrl+J"), self, activated=self.journal.table.setFocus)
+        QShortcut(
+            QKeySequence("Ctrl+J"), self, activated=lambda: (self.lower.show_journal(), self.journal.table.setFocus())
+        )
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self._focus_search)
         QShortcut(QKeySequence("F9"), self, activated=self._reload_page)
         QShortcut(QKeySequence("Ctrl+P"), self, activated=self.print_receipt)
@@ -315,6 +342,16 @@ class DeskWindow(QMainWindow):
             self.discreet_changed.connect(self.mail_page.set_discreet)
             holder.layout().addWidget(self.mail_page)
             self.mail_page.entry.focus_first()
+        elif holder is self._citizens_tab and self.citizens_page is None:
+            from guichet.ui.citizens.page import CitizensPage
+
+            self.citizens_page = CitizensPage(self._worker, self._services, self._session)
+            self.citizens_page.open_request.connect(self.open_request)
+            self.citizens_page.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+            self.citizens_page.set_discreet(self.discreet)
+            self.discreet_changed.connect(self.citizens_page.set_discreet)
+            holder.layout().addWidget(self.citizens_page)
+            self.citizens_page.focus_search()
 
     def show_requests(self):  # noqa: ANN201 - the RequestsPage
         """Ctrl+3: the "Demandes" page (built the first time)."""
@@ -326,12 +363,55 @@ class DeskWindow(QMainWindow):
         self.pages.setCurrentWidget(self._mail_tab)
         return self.mail_page
 
+    def show_citizens(self):  # noqa: ANN201 - the CitizensPage
+        """Ctrl+5: the "Usagers" page (built the first time)."""
+        self.pages.setCurrentWidget(self._citizens_tab)
+        return self.citizens_page
+
+    # -- "Rendez-vous" ------------------------------------------------------------------------------
+
+    def booking_flow(self):  # noqa: ANN201 - guichet.ui.appointments.booking.BookingFlow
+        if self._booking is None:
+            from guichet.ui.appointments.booking import BookingFlow
+
+            self._booking = BookingFlow(
+                self, self._worker, self._services, self._session, notifier=self._appointment_notifier,
+                net_worker=self._net_worker, printer_key=self._printer_key, notify_printer=self._notify_printer,
+                say=lambda text: self.statusBar().showMessage(text, 15000),
+            )  # fmt: skip
+        return self._booking
+
+    def _appointments_shown(self, index: int) -> None:
+        holder = self.pages.widget(index)
+        if holder is self._appointments_tab and self.appointments_page is None:
+            from guichet.ui.appointments.page import AppointmentsPage
+
+            self.appointments_page = AppointmentsPage(self._worker, self._services, self._session, self.booking_flow())
+            self.appointments_page.message.connect(lambda text: self.statusBar().showMessage(text, 15000))
+            self.appointments_page.set_discreet(self.discreet)
+            self.discreet_changed.connect(self.appointments_page.set_discreet)
+            holder.layout().addWidget(self.appointments_page)
+
+    def show_appointments(self):  # noqa: ANN201 - the AppointmentsPage
+        """Ctrl+6: the "Rendez-vous" page (built the first time)."""
+        self.pages.setCurrentWidget(self._appointments_tab)
+        return self.appointments_page
+
+    def book_for_form(self):  # noqa: ANN201 - the BookingDialog
+        """Ctrl+R on "Accueil": book an appointment for the citizen of the contact form (or find one)."""
+        citizen = getattr(self.form, "_citizen", None)  # the form's citizen, as picked or created
+        channel = self.form.channel or Channel.PHONE
+        return self.booking_flow().open(citizen=citizen, channel=channel, discreet=self.discreet)
+
     def open_request(self, request_id) -> None:  # noqa: ANN001 - uuid.UUID
         self.show_requests().show_request(request_id)
 
     def _casework(self):  # noqa: ANN202
         holder = self.pages.currentWidget()
-        return {self._requests_tab: self.requests_page, self._mail_tab: self.mail_page}.get(holder)
+        pages = {self._requests_tab: self.requests_page, self._mail_tab: self.mail_page,
+                 self._citizens_tab: self.citizens_page, self._knowledge_tab: self.knowledge_page,
+                 self._appointments_tab: self.appointments_page}  # fmt: skip
+        return pages.get(holder)
 
     def _focus_search(self) -> None:
         """Ctrl+F: the search of the page on screen (the citizen of the contact form on "Accueil")."""
@@ -391,6 +471,21 @@ class DeskWindow(QMainWindow):
         from guichet.ui.common.pdf_actions import print_pdf
 
         self.letter_dialog = print_pdf(self, data, title, on_done=lambda m: self.statusBar().showMessage(m, 8000))
+
+    def show_knowledge(self):  # noqa: ANN201 - the KnowledgePage
+        """Ctrl+7: the « Fiches » page, the catalogue of answers and the directory (built the first time)."""
+        self.pages.setCurrentWidget(self._knowledge_tab)
+        return self.knowledge_page
+
+    def _knowledge_shown(self, index: int) -> None:
+        holder = self.pages.widget(index)
+        if holder is self._knowledge_tab and self.knowledge_page is None:
+            from guichet.ui.knowledge.page import KnowledgePage
+
+            self.knowledge_page = KnowledgePage(self._worker, self._services, self._session, self._reference)
+            self.knowledge_page.message.connect(lambda text: self.statusBar().showMessage(text, 10000))
+            holder.layout().addWidget(self.knowledge_page)
+            self.knowledge_page.focus_search()
 
     def _page_changed(self, index: int) -> None:
         if self.supervision is not None:

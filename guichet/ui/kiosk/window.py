@@ -42,11 +42,14 @@ from guichet.ui.common.public import (
     wait_text,
     waiting_text,
 )
+from guichet.ui.kiosk.check_in import CodePage
 from guichet.ui.worker import Worker
 
 log = logging.getLogger(__name__)
 
 PRIORITY_OFFER = "Priorité : personne à mobilité réduite, femme enceinte, personne âgée"
+APPOINTMENT_OFFER = "J'ai un rendez-vous"
+CHECK_IN_FAILED = "L'enregistrement n'a pas pu se faire. Réessayez, ou adressez-vous à l'accueil."
 PRINT_NOTICE = "Pas d'impression sur cette borne — notez votre numéro"
 PRINTING = "Impression de votre ticket…"
 PRINTED = "Prenez votre ticket ci-dessous"
@@ -185,7 +188,11 @@ class KioskWindow(QWidget):
         self.home = self._build_home()
         self.reasons = self._build_reasons()
         self.confirm = self._build_confirm()
-        for page in (self.home, self.reasons, self.confirm):
+        self.code_page = CodePage(self.scaler)
+        self.code_page.submitted.connect(self.check_in)
+        self.code_page.back.connect(self.go_home)
+        self.code_page.touched.connect(self._activity)
+        for page in (self.home, self.reasons, self.confirm, self.code_page):
             self.pages.addWidget(page)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -244,11 +251,22 @@ class KioskWindow(QWidget):
         layout.addWidget(self.title_label)
         layout.addWidget(self.grid_host, 1)
         layout.addWidget(self.notice_label)
-        layout.addWidget(self.priority_button)
+        # « J'ai un rendez-vous » beside the priority offer: both lead off the queues' buttons.
+        self.appointment_button = QPushButton(APPOINTMENT_OFFER)
+        self.appointment_button.setObjectName("appointmentButton")
+        self.appointment_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.appointment_button.clicked.connect(self.show_code_page)
+        self.scaler.font(self.appointment_button, 30, bold=True)
+        self.scaler.min_height(self.appointment_button, 120)
+        bottom = QHBoxLayout()
+        bottom.setSpacing(24)
+        bottom.addWidget(self.priority_button, 1)
+        bottom.addWidget(self.appointment_button, 0)  # as wide as its words: the priority offer is long
+        layout.addLayout(bottom)
         self.scaler.font(self.title_label, 42, bold=True)
         self.scaler.font(self.empty_label, 40, bold=True)
         self.scaler.font(self.notice_label, 34, bold=True)
-        self.scaler.font(self.priority_button, 32, bold=True)
+        self.scaler.font(self.priority_button, 28, bold=True)  # shares its row with « J'ai un rendez-vous »
         self.scaler.min_height(self.priority_button, 120)
         return page
 
@@ -481,7 +499,81 @@ class KioskWindow(QWidget):
         self._back_timer.stop()
         if self.pages.currentWidget() is self.confirm:
             self.ticket = None
+        self.code_page.clear()
+        self.code_page.say("")
         self.pages.setCurrentWidget(self.home)
+
+    # -- appointments: check-in by code --------------------------------------------------------------
+
+    def show_code_page(self) -> None:
+        self._activity()
+        if self._issuing:
+            return
+        self._set_priority(None)
+        self.code_page.clear()
+        self.code_page.say("")
+        self.pages.setCurrentWidget(self.code_page)
+
+    def check_in(self, code: str) -> None:
+        """The code typed or scanned: the appointment's ticket joins its queue; only its number is shown."""
+        self._activity()
+        if self._issuing:
+            return
+        self._issuing = True
+        self.code_page.busy = True
+        self.code_page.say("Un instant…")
+        self._worker.submit(
+            self._queue.check_in, site_id=self.site.id, code=code, print_on=self.printer_key,
+            on_done=self._checked_in, on_error=self._check_in_failed,
+        )  # fmt: skip
+
+    def _checked_in(self, ticket: TicketInfo) -> None:
+        self.code_page.busy = False
+        self.code_page.clear()
+        self.code_page.say("")
+        self._issued(ticket)
+        if ticket.appointment_at is not None:
+            self.ahead_label.setText(f"Rendez-vous de {time_text(ticket.appointment_at)}")
+        else:
+            self.ahead_label.setText("Rendez-vous")
+        self.wait_label.setText(ticket.note)
+        self.issued_label.setText(f"Enregistré le {date_text(ticket.issued_at)} à {time_text(ticket.issued_at)}")
+
+    def _check_in_failed(self, error: BaseException) -> None:
+        self._issuing = False
+        self.code_page.busy = False
+        if isinstance(error, ServiceError):
+            self.code_page.say(error.message)  # too early, another day, unknown code: the service says which
+        else:
+            log.error("borne : enregistrement de rendez-vous impossible", exc_info=(type(error), error,
+                                                                                    error.__traceback__))  # fmt: skip
+            self.code_page.say(CHECK_IN_FAILED)
+        self.code_page.clear()
+
+    def keyPressEvent(self, event) -> None:  # noqa: ANN001, N802
+        """A QR scanner (or a keyboard) types the code and Entrée: taken on the home page and the code page."""
+        if self.pages.currentWidget() not in (self.home, self.code_page) or self._issuing:
+            super().keyPressEvent(event)
+            return
+        key = event.key()
+        if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            if self.code_page.typed:
+                self.pages.setCurrentWidget(self.code_page)
+                self.code_page.submit()
+            return
+        if key == Qt.Key.Key_Backspace:
+            self.code_page.erase()
+            return
+        if key == Qt.Key.Key_Escape:
+            self.go_home()
+            return
+        text = event.text()
+        if text and text.isprintable() and not text.isspace():
+            if self.pages.currentWidget() is not self.code_page:
+                self.show_code_page()
+            self.code_page.type_char(text)
+            return
+        super().keyPressEvent(event)
 
     # -- priority ----------------------------------------------------------------------------------
 
@@ -515,8 +607,8 @@ class KioskWindow(QWidget):
 
     def _idle(self) -> None:
         """Nobody touched the kiosk for a while: the next person must not inherit a priority."""
-        if self.pages.currentWidget() is self.reasons:
-            self.pages.setCurrentWidget(self.home)
+        if self.pages.currentWidget() in (self.reasons, self.code_page):
+            self.go_home()
         self._set_priority(None)
 
     # -- notices, clock, size ----------------------------------------------------------------------

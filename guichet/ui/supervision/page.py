@@ -1,4 +1,5 @@
-"""The supervision page: « Tableau de bord » (live) and « Statistiques » (history, sites, staffing, exports).
+"""The supervision page: « Tableau de bord » (live), « Statistiques » (history, sites, staffing, exports) and
+« Journal d'audit » (who viewed or changed a personal record).
 
 Shown to supervisors and administrators; the statistics service refuses agents by itself, so an agent who
 reached this page anyway would see the refusal, not the figures.
@@ -14,6 +15,7 @@ from guichet.services import Services
 from guichet.services.auth import AgentSession
 from guichet.services.stats import NOT_ALLOWED
 from guichet.services.stats_types import StatsScope
+from guichet.ui.audit.view import AuditView
 from guichet.ui.common.messages import error_text
 from guichet.ui.supervision.history import HistoryView
 from guichet.ui.supervision.live import LiveBoard
@@ -52,6 +54,8 @@ class SupervisionPage(QWidget):
         self.live.close_day_button.clicked.connect(self.ask_close_day)
         self.tabs.addTab(self.live, "Tableau de bord")
         self.tabs.addTab(self.history, "Statistiques")
+        self.audit = AuditView(worker, services, session)  # loads when first shown
+        self.tabs.addTab(self.audit, "Journal d'audit")
         self.refused = QLabel(NOT_ALLOWED)
         self.refused.setObjectName("notice")
         self.refused.setWordWrap(True)
