@@ -138,8 +138,9 @@ class DeskWindow(QMainWindow):
         self.setCentralWidget(self.lock.stack)
 
         bar = self.statusBar()
-        self.agent_label = QLabel(f"Agent : {session.display_name} ({session.role.label})")
-        self.site_label = QLabel(f"Site : {session.site_name} ({session.commune_code}-{session.site_code})")
+        # Short enough for a 1366-pixel status bar beside the sync, printer, clock and account labels.
+        self.agent_label = QLabel(f"{session.display_name} · {session.role.label.lower()}")
+        self.site_label = QLabel(f"{session.site_name} ({session.commune_code}-{session.site_code})")
         # The file name only: a full path would push the agent's name out of a 1366-pixel status bar.
         self.db_label = QLabel(f"Base : {Path(database_label).name or database_label}")
         self.db_label.setToolTip(database_label)
