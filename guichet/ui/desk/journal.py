@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QDate, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,6 +25,7 @@ from guichet.services.clock import PARIS, local_day, now
 from guichet.services.contacts import ContactRow, ContactService, Journal
 from guichet.services.reference import ReferenceData
 from guichet.ui.common.messages import error_text
+from guichet.ui.common.rows_model import RowsModel
 from guichet.ui.common.style import combo_enum
 from guichet.ui.desk.privacy import initials_of
 from guichet.ui.worker import Worker
@@ -32,32 +33,11 @@ from guichet.ui.worker import Worker
 COLUMNS = ["Heure", "Canal", "Citoyen", "Thème", "Objet", "Suite donnée", "Orientation", "Agent", "Durée"]
 
 
-class JournalModel(QAbstractTableModel):
+class JournalModel(RowsModel):
+    """The contacts of the day; ``discreet``: citizens as initials, no notes in the tooltips (Ctrl+Maj+M)."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: tuple[ContactRow, ...] = ()
-        self.discreet = False  # citizens as initials, no notes in the tooltips (Ctrl+Maj+M)
-
-    def set_discreet(self, on: bool) -> None:
-        self.beginResetModel()
-        self.discreet = on
-        self.endResetModel()
-
-    def set_rows(self, rows: tuple[ContactRow, ...]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+        super().__init__(COLUMNS, parent)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():

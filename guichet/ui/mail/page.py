@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -32,6 +32,7 @@ from guichet.services.reference import ReferenceData
 from guichet.services.requests_types import MailRegistered, MailRow
 from guichet.ui.common.messages import error_text
 from guichet.ui.common.pdf_actions import open_document
+from guichet.ui.common.rows_model import RowsModel
 from guichet.ui.common.style import combo_enum
 from guichet.ui.desk.privacy import initials_of
 from guichet.ui.mail.entry import MailEntryForm
@@ -41,22 +42,12 @@ from guichet.ui.worker import Worker
 COLUMNS = ["Chrono", "Date", "Sens", "Type", "Correspondant", "Objet", "Service", "Demande"]
 
 
-class MailTableModel(QAbstractTableModel):
+class MailTableModel(RowsModel):
+    """The register; in discreet mode citizens show as initials, organisations stay named."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: tuple[MailRow, ...] = ()
-        self.discreet = False  # citizens as initials (Ctrl+Maj+M); organisations stay named
+        super().__init__(COLUMNS, parent)
         self._scan_icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon)  # "a scan is joined"
-
-    def set_rows(self, rows: tuple[MailRow, ...]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.endResetModel()
-
-    def set_discreet(self, on: bool) -> None:
-        self.beginResetModel()
-        self.discreet = on
-        self.endResetModel()
 
     def shown(self, row: MailRow, column: int) -> str:
         if self.discreet and column == 4 and row.citizen_id is not None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -31,6 +31,7 @@ from guichet.services.clock import local_day, now
 from guichet.services.reference import ReferenceData
 from guichet.services.requests_types import RequestList, RequestRow, RequestView
 from guichet.ui.common.messages import error_text
+from guichet.ui.common.rows_model import RowsModel
 from guichet.ui.common.search_field import SearchField
 from guichet.ui.desk.privacy import initials_of
 from guichet.ui.requests.common import RED, STYLE, deadline
@@ -50,36 +51,16 @@ VIEWS = (
 )
 
 
-class RequestTableModel(QAbstractTableModel):
+class RequestTableModel(RowsModel):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows: tuple[RequestRow, ...] = ()
+        super().__init__(COLUMNS, parent)
         self.today = local_day(now())
-        self.discreet = False  # citizens as initials (Ctrl+Maj+M)
         self._bold = QFont()
         self._bold.setBold(True)
 
     def set_rows(self, rows: tuple[RequestRow, ...]) -> None:
-        self.beginResetModel()
-        self.rows = rows
-        self.today = local_day(now())
-        self.endResetModel()
-
-    def set_discreet(self, on: bool) -> None:
-        self.beginResetModel()
-        self.discreet = on
-        self.endResetModel()
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
+        self.today = local_day(now())  # "J+3" counts from the day the list is shown
+        super().set_rows(rows)
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
