@@ -8,8 +8,7 @@ Run through ``bench_stats.py --pg URL`` on an empty, throwaway database, for exa
 The schema is the models' (``Base.metadata.create_all``); the reference rows, tickets and contacts of the
 SQLite file are copied with COPY (ticket events are not: the statistics never read them); then ten years of
 contacts of the commune are generated on the server (``generate_series``) up to 7.5 million (SITIV's ten
-years). The central's per-day contact counts (migration c0008) are built on top, as on the real central. The
-same ``StatsService.report`` runs: on a server it aggregates the period in one pass, no cache.
+years). The same ``StatsService.report`` runs: on a server it aggregates the period in one pass, no cache.
 """
 
 from __future__ import annotations
@@ -101,23 +100,6 @@ def add_contacts(engine, total: int) -> int:  # noqa: ANN001
     return missing
 
 
-def install_contact_rollup(engine) -> None:  # noqa: ANN001
-    """The central's per-day contact counts (migration c0008), on this schema made from the models."""
-    import importlib.util
-
-    from alembic.operations import Operations
-    from alembic.runtime.migration import MigrationContext
-
-    from guichet.sync.admin import CENTRAL_MIGRATIONS
-
-    path = next((CENTRAL_MIGRATIONS / "versions").glob("c0008_*.py"))
-    spec = importlib.util.spec_from_file_location("c0008", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    with engine.begin() as conn, Operations.context(MigrationContext.configure(conn)):
-        module.install()
-
-
 def run_pg(url: str, sqlite_path: Path, meta: dict, rounds: int) -> dict:
     engine = create_engine(url)
     t0 = time.perf_counter()
@@ -125,7 +107,6 @@ def run_pg(url: str, sqlite_path: Path, meta: dict, rounds: int) -> dict:
     copied = copy_from_sqlite(engine, sqlite_path)
     t1 = time.perf_counter()
     added = add_contacts(engine, CONTACTS)
-    install_contact_rollup(engine)
     t2 = time.perf_counter()
     print(f"PostgreSQL: copied {copied} in {t1 - t0:.0f} s, {added:,} contacts generated in {t2 - t1:.0f} s")
     db = Database(engine)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Connection, Float, Integer, String, and_, case, func, or_, select, text
+from sqlalchemy import Connection, Float, Integer, String, and_, case, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -164,21 +164,6 @@ def percentile(bins: dict[int, int], p: float) -> float | None:
     return (max(bins) + 1) * BIN_S
 
 
-def _contacts_from_rollup(conn, agg: Aggregates, sites: list[uuid.UUID], start: date, end: date) -> None:  # noqa: ANN001
-    """On the central database: contacts counted per Paris day by a trigger (migration c0008), summed over the
-    period instead of grouping millions of rows."""
-    for site_id, ch, th, out, sv, bd, n in conn.execute(
-        text(
-            "SELECT site_id::text, channel, theme_id::text, outcome, oriented_service_id::text, "
-            "oriented_body_id::text, sum(n) FROM contact_day WHERE site_id = ANY(:sites) AND day BETWEEN :a AND :b "
-            "GROUP BY 1, 2, 3, 4, 5, 6 HAVING sum(n) <> 0"
-        ),
-        {"sites": list(sites), "a": start, "b": end},
-    ):
-        agg.contacts[(site_id, ch, th, out, sv, bd)] += int(n)
-        agg.site_keys.add(site_id)
-
-
 def utc_range(start: date, end: date) -> tuple[datetime, datetime]:
     """UTC instants [start of ``start``, end of ``end``) of Paris days."""
     return day_bounds(start)[0], day_bounds(end)[1]
@@ -303,10 +288,6 @@ def aggregate(s: Session, site_ids: Iterable[uuid.UUID], start: date, end: date,
         agg.slots[(site_id, _day(day), h)] = [issued, called, float(busy or 0), int(within or 0)]
         agg.site_keys.add(site_id)
 
-    if conn.dialect.name == "postgresql" and conn.execute(text("SELECT to_regclass('contact_day')")).scalar():
-        _contacts_from_rollup(conn, agg, sites, start, end)
-        _sessions(conn, agg, sites, start, end, now)
-        return agg
     t0, t1 = utc_range(start, end)
     c_site, channel, theme, outcome = (
         _raw(Contact.site_id),
