@@ -47,3 +47,8 @@ def word_tokens(text: str) -> list[str]:
     words = fold(text).split()
     words.extend(fold(_APOSTROPHES.sub(" ", text)).split())
     return list(dict.fromkeys(words))
+
+
+def fts_prefix_query(words: list[str]) -> str:
+    """An FTS5 query matching rows that have a word starting with each of ``words`` (folded search words)."""
+    return " ".join(f'"{w}"*' for w in words)

@@ -21,6 +21,7 @@ from guichet.services import Services
 from guichet.services.errors import ServiceError
 from guichet.services.letter_templates import fill_template
 from guichet.services.requests_types import DispatchRow, RequestDetail
+from guichet.services.validation import normalize_phone
 from guichet.text import fold
 
 SMS_MAX_SEGMENTS = 6  # beyond that, the SMS says the answer is long and where to read it
@@ -123,14 +124,10 @@ class Dispatcher:
                 f"Mairie de {head.commune_name} : la reponse a votre demande {detail.row.reference} est prete. "
                 f"Elle est longue : retirez-la a l'accueil de la mairie ou demandez-la par courriel."
             )
-        return sender.send(OutgoingSms(to_phone=_e164(dispatch.address), text=text, reference=detail.row.reference))
-
-
-def _e164(display: str) -> str:
-    """A French number as shown ("06 12 34 56 78", "+33 6 …") back to E.164."""
-    digits = "".join(ch for ch in display if ch.isdigit())
-    if display.strip().startswith("+"):
-        return "+" + digits
-    if digits.startswith("0") and len(digits) == 10:
-        return "+33" + digits[1:]
-    return "+" + digits
+        return sender.send(
+            OutgoingSms(
+                to_phone=normalize_phone(dispatch.address) or dispatch.address,
+                text=text,
+                reference=detail.row.reference,
+            )
+        )

@@ -6,14 +6,13 @@ it to the layouts of guichet.reports.letters.
 
 from __future__ import annotations
 
-import hashlib
-import tempfile
 import uuid
 from datetime import date
 from pathlib import Path
 
 from guichet.domain import Channel
 from guichet.reports import letter_types as lt
+from guichet.reports.letterhead_file import DEFAULT_LOGO_CACHE, layout_letterhead
 from guichet.reports.letters import (
     acknowledgement_letter,
     answer_letter,
@@ -30,7 +29,7 @@ _CIVILITY = {"Madame": "Madame", "Monsieur": "Monsieur"}
 class RequestLetters:
     def __init__(self, services: Services, *, logo_cache: Path | None = None) -> None:
         self._services = services
-        self._logo_cache = logo_cache or Path(tempfile.gettempdir()) / "guichet-logos"
+        self._logo_cache = logo_cache or DEFAULT_LOGO_CACHE
 
     # -- the three letters -----------------------------------------------------------------------------------
     def acknowledgement(self, *, request_id: uuid.UUID, today: date | None = None) -> bytes:
@@ -161,20 +160,4 @@ class RequestLetters:
         return self._head(head)
 
     def _head(self, head: Letterhead) -> lt.Letterhead:
-        return lt.Letterhead(
-            commune_name=head.commune_name, service_line=head.service_line, address_lines=head.address_lines,
-            phone=head.phone, email=head.email, website=head.website, logo_path=self._logo(head.logo_png),
-            signatory_name=head.signatory_name, signatory_title=head.signatory_title, footer=head.footer,
-        )  # fmt: skip
-
-    def _logo(self, png: bytes) -> str:
-        """A commune's own logo (kept in the database) as a file the layout can read; "" = the bundled one."""
-        if not png:
-            return ""
-        path = self._logo_cache / f"{hashlib.sha256(png).hexdigest()}.png"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(".tmp")
-            tmp.write_bytes(png)
-            tmp.replace(path)
-        return str(path)
+        return layout_letterhead(head, cache=self._logo_cache)

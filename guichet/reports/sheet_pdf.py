@@ -7,9 +7,7 @@ town can tell which validated answer was handed out. No personal data: the hando
 
 from __future__ import annotations
 
-import hashlib
 import io
-import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import date
@@ -25,6 +23,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTempl
 
 from guichet.reports import letter_types as lt
 from guichet.reports.fonts import BOLD, REGULAR, register_fonts
+from guichet.reports.letterhead_file import DEFAULT_LOGO_CACHE, layout_letterhead
 from guichet.reports.letters import _logo  # the commune's logo, read once and cropped to its ink
 from guichet.services.clock import PARIS
 from guichet.services.knowledge_types import SheetView
@@ -205,27 +204,11 @@ class SheetHandouts:
 
     def __init__(self, services, *, logo_cache: Path | None = None) -> None:  # noqa: ANN001 - Services
         self._services = services
-        self._logo_cache = logo_cache or Path(tempfile.gettempdir()) / "guichet-logos"
+        self._logo_cache = logo_cache or DEFAULT_LOGO_CACHE
 
     def pdf(self, *, sheet_id: uuid.UUID, commune_id: uuid.UUID, on: date) -> bytes:
         """The handout of a published sheet, on the letterhead of the commune it is handed out in."""
         sheet = self._services.knowledge.get(sheet_id=sheet_id)
         head = self._services.letterheads.get(commune_id=commune_id)
-        logo = self._logo(head.logo_png)
-        letterhead = lt.Letterhead(
-            commune_name=head.commune_name, service_line=head.service_line, address_lines=head.address_lines,
-            phone=head.phone, email=head.email, website=head.website, logo_path=logo, footer=head.footer,
-        )  # fmt: skip
+        letterhead = layout_letterhead(head, cache=self._logo_cache, signatory=False)
         return render_sheet(Handout(sheet, letterhead, on))
-
-    def _logo(self, png: bytes) -> str:
-        """A commune's own logo (kept in the database) as a file the layout reads; "" = the bundled one."""
-        if not png:
-            return ""
-        path = self._logo_cache / f"{hashlib.sha256(png).hexdigest()}.png"
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{uuid.uuid4().hex}.tmp")
-            tmp.write_bytes(png)
-            tmp.replace(path)
-        return str(path)

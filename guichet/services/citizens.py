@@ -31,7 +31,7 @@ from guichet.services.dedup import DuplicateMatch, DuplicateSuspected, Person, f
 from guichet.services.errors import NotFoundError, ValidationError
 from guichet.services.fuzzy import neighbours, typo_candidates
 from guichet.services.validation import EMAIL_MESSAGE, PHONE_MESSAGE, normalize_email, normalize_phone
-from guichet.text import digits, fold
+from guichet.text import digits, fold, fts_prefix_query
 
 __all__ = [
     "CitizenService",
@@ -179,7 +179,7 @@ class CitizenService:
         terms = search_terms(query)
         if not terms:
             return []
-        match = " ".join(f'"{t}"*' for t in terms)
+        match = fts_prefix_query(terms)
         # search_text starts with the folded last name, then first names: ordering on it is alphabetical
         # regardless of case and accents, and done before LIMIT, so "Évrard" is not cut in favour of "Ezzine".
         # Only the first SORT_CAP matches are sorted: a two-letter prefix can match most of the town, and

@@ -57,7 +57,7 @@ from guichet.services.knowledge_types import (
     parse_link,
 )
 from guichet.services.printing import PAYLOAD_VERSION, PrintJobInfo, PrintJobService
-from guichet.text import fold, word_tokens
+from guichet.text import fold, fts_prefix_query, word_tokens
 
 EDITORS = (Role.SUPERVISOR, Role.ADMIN)
 REVIEW_AFTER = timedelta(days=365)
@@ -127,7 +127,7 @@ class KnowledgeService:
         words = fold(query).split()
         if not words:
             return ()
-        match = " ".join(f'"{w}"*' for w in words)
+        match = fts_prefix_query(words)
         with self._db.read() as s:
             found = s.execute(
                 text(
@@ -217,7 +217,7 @@ class KnowledgeService:
                             "WHERE answer_sheet_version_fts MATCH :match AND v.deleted_at IS NULL AND (:every OR "
                             "v.id = (SELECT current_version_id FROM answer_sheet WHERE id = v.sheet_id))"
                         ),
-                        {"match": " ".join(f'"{w}"*' for w in words), "every": editor},
+                        {"match": fts_prefix_query(words), "every": editor},
                     ).scalars()
                 )
                 rows = [

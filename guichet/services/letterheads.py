@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import uuid
 
 from sqlalchemy import select
@@ -71,10 +70,3 @@ class LetterheadService:
             if logo_png is not None:
                 row.logo_png = base64.b64encode(logo_png).decode() if logo_png else ""
         return self.get(commune_id=commune_id)
-
-
-def decode_logo(value: str) -> bytes:
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        return b""

@@ -27,7 +27,7 @@ from guichet.services.casework_rows import attachment_info, citizen_display, mai
 from guichet.services.errors import NotFoundError, ValidationError
 from guichet.services.requests import RequestService, next_number
 from guichet.services.requests_types import AttachmentInfo, MailInput, MailRegistered, MailRow, RequestInput
-from guichet.text import fold, word_tokens
+from guichet.text import fold, fts_prefix_query, word_tokens
 
 SEARCH_LIMIT = 200
 _DIRECTION_LETTER = {MailDirection.INCOMING: "A", MailDirection.OUTGOING: "D"}
@@ -202,7 +202,7 @@ class MailService:
             if words:
                 # FTS5 hands its matches back newest first (rowid order is insertion order) and stops at the
                 # limit: a common word of a ten-year register costs what the first screen costs.
-                match = " ".join(f'"{w}"*' for w in words)
+                match = fts_prefix_query(words)
                 ids = (
                     s.execute(
                         text(

@@ -47,7 +47,7 @@ from guichet.services.requests_types import (
     RequestView,
 )
 from guichet.services.workdays import add_working_days
-from guichet.text import fold, word_tokens
+from guichet.text import fold, fts_prefix_query, word_tokens
 
 DEFAULT_ANSWER_DAYS = 15  # working days, when neither the theme nor the commune says otherwise
 DUE_SOON_DAYS = 5  # calendar days ahead for the "échéance proche" view
@@ -324,7 +324,7 @@ class RequestService:
                 query_ = query_.where(FollowUpRequest.citizen_id == citizen_id)
             words = [w for w in fold(query).split() if w]
             if words:
-                match = " ".join(f'"{w}"*' for w in words)
+                match = fts_prefix_query(words)
                 query_ = query_.where(
                     text("request.rowid IN (SELECT rowid FROM request_fts WHERE request_fts MATCH :match)").bindparams(
                         match=match
