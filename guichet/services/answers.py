@@ -113,7 +113,7 @@ class AnswerService:
                 raise ValidationError({"channel": route.reason if chosen is None else
                                        f"Impossible d'envoyer par {CHANNEL_NAMES[chosen]} : la fiche ne le permet pas."})  # fmt: skip
             request.answer_text = body
-            self._requests._set_status(s, request, RequestStatus.ANSWERED, agent_id, site_id,
+            self._requests.set_status_in(s, request, RequestStatus.ANSWERED, agent_id, site_id,
                                        f"Réponse par {CHANNEL_NAMES[chosen]}")  # fmt: skip
             dispatch = Dispatch(
                 commune_id=request.commune_id, site_id=site_id, request_id=request.id, channel=chosen,

@@ -82,13 +82,13 @@ def seed_casework(db: Database, store: AttachmentStore, *, seed: int = 2026) -> 
             if age > 3 and roll < 0.7:
                 agent = rng.choice(agents)
                 request.assignee_id = agent.id
-                requests._set_status(s, request, RequestStatus.ASSIGNED, contact.agent_id, contact.site_id, "")
-                requests._set_status(s, request, RequestStatus.IN_PROGRESS, agent.id, contact.site_id, "")
+                requests.set_status_in(s, request, RequestStatus.ASSIGNED, contact.agent_id, contact.site_id, "")
+                requests.set_status_in(s, request, RequestStatus.IN_PROGRESS, agent.id, contact.site_id, "")
                 if age > 10 and roll < 0.5:
                     request.answer_text = "Réponse apportée par courrier (démonstration)."
-                    requests._set_status(s, request, RequestStatus.ANSWERED, agent.id, contact.site_id, "")
+                    requests.set_status_in(s, request, RequestStatus.ANSWERED, agent.id, contact.site_id, "")
                     if roll < 0.3:
-                        requests._set_status(s, request, RequestStatus.CLOSED, agent.id, contact.site_id, "")
+                        requests.set_status_in(s, request, RequestStatus.CLOSED, agent.id, contact.site_id, "")
         site = s.scalars(select(Site).where(Site.commune_id == commune.id).order_by(Site.code)).first()
         citizens = list(s.scalars(select(Citizen).where(Citizen.address != "").limit(40)))
         clerk = agents[0] if agents else None

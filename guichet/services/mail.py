@@ -112,7 +112,7 @@ class MailService:
                 self._attach(s, mail, stored)
             s.flush()
             row = mail_rows(s, select(MailItem).where(MailItem.id == mail.id))[0]
-            request_row = self._requests._row(s, request.id) if request is not None else None
+            request_row = self._requests.row_in(s, request.id) if request is not None else None
         return MailRegistered(row, request_row, opened)
 
     def register_outgoing_in(

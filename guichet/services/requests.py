@@ -94,7 +94,7 @@ class RequestService:
         """Open a request with its reference, deadline and first event, in one transaction."""
         with self._db.write() as s:
             request = self.open_in(s, agent_id=agent_id, site_id=site_id, data=data)
-            return self._row(s, request.id)
+            return self.row_in(s, request.id)
 
     def open_in(self, s: Session, *, agent_id: uuid.UUID, site_id: uuid.UUID, data: RequestInput) -> FollowUpRequest:
         """Open a request inside the caller's transaction (a letter registered with the request it opens)."""
@@ -159,7 +159,7 @@ class RequestService:
         )
         s.add(request)
         s.flush()
-        self._event(
+        self.event(
             s, request, agent_id, site_id, RequestEventKind.CREATED, to_status=status, service_id=service.id,
             assignee_id=data.assignee_id, at=now,
         )  # fmt: skip
@@ -182,14 +182,15 @@ class RequestService:
                 raise ValidationError(
                     {"comment": "Écrivez la réponse apportée au citoyen avant de la marquer répondue."}
                 )
-            self._set_status(s, request, to, agent_id, site_id, comment)
+            self.set_status_in(s, request, to, agent_id, site_id, comment)
             s.flush()
             return self._detail(s, request.id)
 
-    def _set_status(
+    def set_status_in(
         self, s: Session, request: FollowUpRequest, to: RequestStatus, agent_id: uuid.UUID, site_id: uuid.UUID,
         comment: str,
     ) -> None:  # fmt: skip
+        """Move a request to ``to`` inside the caller's transaction (also used by answers and the demo)."""
         now = clock.now()
         before = request.status
         request.status = to
@@ -200,7 +201,7 @@ class RequestService:
             request.answered_at = None
         if to in (RequestStatus.CLOSED, RequestStatus.DROPPED):
             request.closed_at = now
-        self._event(s, request, agent_id, site_id, RequestEventKind.STATUS, from_status=before, to_status=to,
+        self.event(s, request, agent_id, site_id, RequestEventKind.STATUS, from_status=before, to_status=to,
                     comment=comment, at=now)  # fmt: skip
 
     def reassign(
@@ -226,10 +227,10 @@ class RequestService:
                 raise ValidationError({"service": "La demande est déjà confiée à ce service et à cet agent."})
             request.service_id = service_id
             request.assignee_id = assignee_id
-            self._event(s, request, agent_id, site_id, RequestEventKind.REASSIGNED, service_id=service_id,
+            self.event(s, request, agent_id, site_id, RequestEventKind.REASSIGNED, service_id=service_id,
                         assignee_id=assignee_id, comment=comment.strip())  # fmt: skip
             if assignee_id is not None and request.status is RequestStatus.NEW:
-                self._set_status(s, request, RequestStatus.ASSIGNED, agent_id, site_id, "")
+                self.set_status_in(s, request, RequestStatus.ASSIGNED, agent_id, site_id, "")
             s.flush()
             return self._detail(s, request.id)
 
@@ -240,7 +241,7 @@ class RequestService:
             request = self._get(s, request_id)
             if not comment.strip():
                 raise ValidationError({"comment": "Le commentaire est vide."})
-            self._event(s, request, agent_id, site_id, RequestEventKind.COMMENT, comment=comment.strip())
+            self.event(s, request, agent_id, site_id, RequestEventKind.COMMENT, comment=comment.strip())
             s.flush()
             return self._detail(s, request.id)
 
@@ -257,7 +258,7 @@ class RequestService:
                 raise ValidationError({"comment": "Indiquez pourquoi l'échéance change."})
             before = request.due_on
             request.due_on = due_on
-            self._event(s, request, agent_id, site_id, RequestEventKind.DEADLINE,
+            self.event(s, request, agent_id, site_id, RequestEventKind.DEADLINE,
                         comment=f"{before:%d/%m/%Y} → {due_on:%d/%m/%Y} : {comment.strip()}")  # fmt: skip
             s.flush()
             return self._detail(s, request.id)
@@ -274,11 +275,12 @@ class RequestService:
             s.flush()
             return self._detail(s, request.id)
 
-    def _event(
+    def event(
         self, s: Session, request: FollowUpRequest, agent_id: uuid.UUID, site_id: uuid.UUID, kind: RequestEventKind,
         *, from_status: RequestStatus | None = None, to_status: RequestStatus | None = None,
         service_id: uuid.UUID | None = None, assignee_id: uuid.UUID | None = None, comment: str = "", at=None,  # noqa: ANN001
     ) -> None:  # fmt: skip
+        """Append a step to a request's history inside the caller's transaction (mail, answers use it too)."""
         s.add(
             RequestEvent(
                 commune_id=request.commune_id, site_id=site_id, request_id=request.id, at=at or clock.now(),
@@ -286,8 +288,6 @@ class RequestService:
                 assignee_id=assignee_id, comment=comment,
             )
         )  # fmt: skip
-
-    event = _event  # used by the mail and answer services, inside their transactions
 
     def _get(self, s: Session, request_id: uuid.UUID) -> FollowUpRequest:
         request = s.get(FollowUpRequest, request_id)
@@ -445,11 +445,12 @@ class RequestService:
             service_id, service_name, assignee_id, f"{a_first} {a_last}" if a_first else "", opened_at, answered_at,
         )  # fmt: skip
 
-    def _row(self, s: Session, request_id: uuid.UUID) -> RequestRow:
+    def row_in(self, s: Session, request_id: uuid.UUID) -> RequestRow:
+        """A request as the lists show it, read inside the caller's transaction."""
         return self._to_row(s.execute(self._row_query().where(FollowUpRequest.id == request_id)).one())
 
     def _detail(self, s: Session, request_id: uuid.UUID) -> RequestDetail:
-        row = self._row(s, request_id)
+        row = self.row_in(s, request_id)
         req = s.get(FollowUpRequest, request_id)
         assert req is not None
         commune = s.get(Commune, req.commune_id)
