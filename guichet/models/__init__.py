@@ -11,6 +11,7 @@ from guichet.models.audit import AuditEntry
 from guichet.models.base import Base, Entity, new_id, utcnow
 from guichet.models.cache import StatsCache
 from guichet.models.contact import Citizen, CitizenConsent, Contact, Household, HouseholdMember
+from guichet.models.hub import HubDevice
 from guichet.models.knowledge import AnswerSheet, AnswerSheetVersion
 from guichet.models.pin import AgentPin
 from guichet.models.printing import PrintJob
@@ -60,6 +61,7 @@ __all__ = [
     "RequestEvent",
     "Agent",
     "AgentPin",
+    "HubDevice",
     "AnswerSheet",
     "AnswerSheetVersion",
     "Base",

@@ -24,7 +24,7 @@ from guichet.models import AuditEntry, Base, Site
 _CHUNK = 500
 _SKIPPED_COLUMNS = frozenset({"search_text"})
 _PARENTS = frozenset({"household"})  # fetched for a linked row; their other children (other people) are not
-_NOT_PERSONAL = frozenset({"citizen", "audit_entry", "stats_cache", "ticket", "ticket_event"})
+_NOT_PERSONAL = frozenset({"citizen", "audit_entry", "stats_cache", "hub_device", "ticket", "ticket_event"})
 # Reference tables whose name stands for an id in the export, beside it.
 _NAMES = {"theme": "label", "municipal_service": "name", "external_body": "name", "site": "name", "commune": "name",
           "appointment_agenda": "name", "appointment_kind": "name"}  # fmt: skip
