@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
     from guichet.rgpd_commands import add_parsers as add_rgpd_parsers
 
     add_rgpd_parsers(sub)
+    from guichet.hub.runner import add_parsers as add_hub_parsers
+
+    add_hub_parsers(sub)
     return parser
 
 
@@ -86,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         return sync_cli(settings, args)
     if command == "stats":
         return _stats_prepare(settings)
+    if command == "hub":
+        from guichet.hub.runner import cli as hub_cli
+
+        return hub_cli(settings, args)
     if command == "rgpd":
         from guichet.rgpd_commands import cli as rgpd_cli
 

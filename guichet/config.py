@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import platformdirs
 
+from guichet.hub.settings import HubSettings
 from guichet.notify.settings import SmsSettings, SmtpSettings
 from guichet.rgpd_settings import RgpdSettings
 
@@ -167,6 +168,7 @@ class Settings:
     smtp: SmtpSettings = field(default_factory=SmtpSettings)  # answers to citizens by e-mail
     sms: SmsSettings = field(default_factory=SmsSettings)  # answers to citizens by SMS
     rgpd: RgpdSettings = field(default_factory=RgpdSettings)  # how long personal data is kept
+    hub: HubSettings = field(default_factory=HubSettings)  # the site's hub: used by this PC, or served by it
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
@@ -191,4 +193,5 @@ class Settings:
             smtp=SmtpSettings.from_toml(raw.get("smtp", {})),
             sms=SmsSettings.from_toml(raw.get("sms", {})),
             rgpd=RgpdSettings.from_toml(raw.get("rgpd", {})),
+            hub=HubSettings.from_toml(raw.get("hub", {})),
         )

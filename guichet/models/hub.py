@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from guichet.models.base import Base, Entity
@@ -31,3 +31,6 @@ class HubDevice(Entity, Base):
     paired_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # The agents logged in from this PC, comma-separated ids: a call naming another agent is refused, and a
+    # restart of the hub does not log everybody out.
+    agent_ids: Mapped[str] = mapped_column(Text, default="")

@@ -99,12 +99,26 @@ class ContactService:
         self._db = db
         self._requests = requests or RequestService(db)
 
-    def log(self, *, agent_id: uuid.UUID, site_id: uuid.UUID, data: ContactInput) -> ContactRow:
-        """Record one contact in one transaction and return it as the journal shows it."""
+    def log(
+        self, *, agent_id: uuid.UUID, site_id: uuid.UUID, data: ContactInput, contact_id: uuid.UUID | None = None
+    ) -> ContactRow:
+        """Record one contact in one transaction and return it as the journal shows it.
+
+        ``contact_id`` (made by the caller) makes a repeated call harmless: a contact already recorded under it
+        is returned as it is (a desk that sends again what it kept while the site's hub was out of reach).
+        """
         now = clock.now()
         with self._db.write() as s:
+            if contact_id is not None:
+                known = s.get(Contact, contact_id)
+                if known is not None:
+                    if known.agent_id != agent_id or known.site_id != site_id:
+                        raise NotAllowedError("Cet identifiant de contact est déjà pris par un autre contact.")
+                    return self._row(s, known.id)
             self._check(s, data, now)
             contact = Contact(site_id=site_id, agent_id=agent_id)
+            if contact_id is not None:
+                contact.id = contact_id
             self._apply(contact, data, now)
             s.add(contact)
             s.flush()

@@ -64,9 +64,12 @@ class MailService:
         """Register an arrival with its chrono, scan, service, and the request it opens or joins: one transaction."""
         errors = self._check(data)
         stored: StoredFile | None = None
-        if data.attachment_path and "attachment" not in errors:
+        if (data.attachment_path or data.attachment_data) and "attachment" not in errors:
             try:  # the file is stored before the transaction: an orphan file is harmless, a missing one is not
-                stored = self._store.put_file(data.attachment_path)
+                if data.attachment_data is not None:
+                    stored = self._store.put(data.attachment_data, file_name=data.attachment_name or "document")
+                else:
+                    stored = self._store.put_file(data.attachment_path)
             except ValidationError as e:
                 errors.update(e.errors)
         if errors:
@@ -131,7 +134,18 @@ class MailService:
         self, *, mail_item_id: uuid.UUID | None = None, request_id: uuid.UUID | None = None, path: str
     ) -> AttachmentInfo:
         """Add a scan or document to a letter or a request."""
-        stored = self._store.put_file(path)
+        return self._attach_stored(mail_item_id, request_id, self._store.put_file(path))
+
+    def attach_data(
+        self, *, mail_item_id: uuid.UUID | None = None, request_id: uuid.UUID | None = None, data: bytes,
+        file_name: str,
+    ) -> AttachmentInfo:  # fmt: skip
+        """Add a scan or document, given by its bytes (a desk that works through the site hub)."""
+        return self._attach_stored(mail_item_id, request_id, self._store.put(data, file_name=file_name))
+
+    def _attach_stored(
+        self, mail_item_id: uuid.UUID | None, request_id: uuid.UUID | None, stored: StoredFile
+    ) -> AttachmentInfo:
         with self._db.write() as s:
             if mail_item_id is not None:
                 mail = s.get(MailItem, mail_item_id)

@@ -223,6 +223,11 @@ class MailInput:
     theme_id: uuid.UUID | None = None
     description: str = ""
     attachment_path: str = ""  # a scan (PDF or image) to keep in the attachment store
+    attachment_data: bytes | None = None  # or its bytes, from a PC whose files the service cannot read (hub)
+    attachment_name: str = ""
+
+    # Bytes cross the site hub's JSON as base64 (read by pydantic there; nothing else looks at it).
+    __pydantic_config__ = {"ser_json_bytes": "base64", "val_json_bytes": "base64"}  # noqa: RUF012
 
 
 @dataclass(frozen=True)
