@@ -7,6 +7,7 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -16,6 +17,7 @@ from guichet.db import Database
 from guichet.db.migrate import DatabaseTooNewError, upgrade
 from guichet.services import Services
 from guichet.services.auth import AgentSession, Switched, Workstation
+from guichet.services.errors import ServiceError
 from guichet.services.public import PublicServices
 from guichet.services.queue_types import SiteStatus
 from guichet.services.reference import ReferenceData
@@ -27,6 +29,11 @@ from guichet.ui.desk.lock_screen import IdleWatcher
 from guichet.ui.desk.window import DeskWindow
 from guichet.ui.login.dialog import LoginDialog
 from guichet.ui.worker import Worker
+
+if TYPE_CHECKING:
+    from guichet.hub.client import HubLink
+    from guichet.hub.outbox import ContactOutbox
+    from guichet.ui.common.hub_bridge import HubBridge
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +48,35 @@ def open_database(path: Path) -> Database:
         db.close()
         raise
     return db
+
+
+def outbox_dir(settings: Settings) -> Path:
+    """Where a desk keeps the contacts typed while the site hub is away."""
+    return Path(settings.hub.outbox) if settings.hub.outbox else settings.db_path.parent / "contacts-en-attente"
+
+
+def hub_link(settings: Settings) -> HubLink:
+    """The connection to the site hub named in the settings, with this PC's token from the OS keyring.
+
+    Raises ServiceError (French) when this PC was never paired.
+    """
+    import keyring
+    from keyring.errors import KeyringError
+
+    from guichet.hub.client import HubLink, hub_url
+    from guichet.hub.settings import KEYRING_SERVICE
+
+    url = hub_url(settings.hub.url)
+    try:
+        token = keyring.get_password(KEYRING_SERVICE, url)
+    except KeyringError as exc:
+        raise ServiceError(f"Trousseau du système illisible : {exc}") from None
+    if not token:
+        raise ServiceError(
+            f"Ce poste n'est pas appairé avec le serveur du site ({url}). Demandez un code à l'administrateur "
+            "(« guichet hub pair <nom du poste> » sur le serveur), puis : guichet hub join <adresse> <code>."
+        )
+    return HubLink(url, token)
 
 
 def qt_application() -> QApplication:
@@ -63,10 +99,13 @@ class Desk(QObject):
     agent_switched = Signal(object)  # the DeskWindow now shown
 
     def __init__(
-        self, db: Database, services: Services, worker: Worker, login: LoginDialog, workstation: Workstation
-    ) -> None:
+        self, db: Database | None, services: Services, worker: Worker, login: LoginDialog, workstation: Workstation,
+        *, hub: HubBridge | None = None, outbox: ContactOutbox | None = None,
+    ) -> None:  # fmt: skip
         super().__init__()
-        self.db = db
+        self.db = db  # None when the services are the site hub's (settings [hub] url)
+        self.hub = hub
+        self.outbox = outbox  # contacts kept here while the hub is away
         self.services = services
         self.worker = worker
         self.login = login
@@ -146,7 +185,8 @@ class Desk(QObject):
                 )
             window = DeskWindow(
                 self.worker, self.services, session, reference,
-                database_label=self.db.path, journal_refresh_s=settings.ui.journal_refresh_s,
+                database_label=self.db.path if self.db is not None else self.hub.link.url,
+                journal_refresh_s=settings.ui.journal_refresh_s,
                 counters=site.counters, counter_number=settings.counter_number,
                 printer_key=settings.printer.key if self.printer is not None else None,
                 notify_printer=self.printer.notify if self.printer is not None else None,
@@ -163,6 +203,10 @@ class Desk(QObject):
                 self.sync.status.connect(window.on_sync_status)
                 if self.sync_status is not None:  # a round may have finished before the login
                     window.on_sync_status(self.sync_status)
+            if self.hub is not None:
+                self.hub.event.connect(window.on_hub_event)
+                if self.hub.link.up is not None:
+                    window.on_hub_state(self.hub.link.up, "", self.outbox.count() if self.outbox else 0)
             self._bring(window, replacing)
             if note:
                 window.statusBar().showMessage(note, 20_000)
@@ -216,9 +260,26 @@ class Desk(QObject):
             return
         show_error(self.window or self.login, error)
 
+    def on_hub_state(self, up: bool, text: str) -> None:
+        """The hub answers again (or not): every window says so; what was kept here is delivered."""
+        kept = self.outbox.count() if self.outbox is not None else 0
+        for window in self.windows.values():
+            window.on_hub_state(up, text, kept)
+        if up and kept:
+            self.net_worker.submit(self.outbox.deliver, link=self.hub.link, on_done=self._delivered,
+                                   on_error=lambda e: log.warning("contacts gardés non transmis : %s", e))  # fmt: skip
+
+    def _delivered(self, delivery: object) -> None:
+        from guichet.hub.outbox import describe
+
+        text = describe(delivery)  # type: ignore[arg-type]
+        if text and self.window is not None:
+            self.window.statusBar().showMessage(text, 30_000)
+            self.window.journal.refresh()
+
     def start_sync(self, settings: Settings) -> None:
         """Rounds with the central database on their own thread, from the start (even before login)."""
-        if not settings.sync.central_url:
+        if not settings.sync.central_url or self.db is None:  # behind a hub, the hub syncs
             return
         from guichet.sync.service import SyncService
 
@@ -241,16 +302,37 @@ class Desk(QObject):
             self.printer.stop()
         self.net_worker.shutdown()  # an answer being sent is let finish: it is recorded sent or failed
         self.worker.shutdown()
-        self.db.close()
+        if self.hub is not None:
+            self.hub.stop()
+            self.hub.link.close()
+        if self.db is not None:
+            self.db.close()
 
 
-def build_desk(settings: Settings, db: Database, *, hint: str = "") -> Desk:
-    services = Services.on(db)
+def build_desk(settings: Settings, db: Database | None, *, hint: str = "", link: HubLink | None = None) -> Desk:
+    """The desk on its own database, or (``db`` None, ``link`` given) on the site hub's services."""
+    hub = outbox = None
+    if link is not None:
+        from guichet.hub.client import RemoteServices
+        from guichet.hub.outbox import ContactOutbox
+        from guichet.ui.common.hub_bridge import HubBridge
+
+        outbox = ContactOutbox(outbox_dir(settings))
+        services = RemoteServices(link, outbox)
+        hub = HubBridge(link)
+        place = f"Serveur du site : {link.url}"
+    else:
+        services = Services.on(db)
+        place = f"Base : {db.path}"
     worker = Worker()
     workstation = Workstation.this_pc(settings.site_code)
-    login = LoginDialog(worker, services.auth, place="\n".join(p for p in (hint, f"Base : {db.path}") if p),
+    login = LoginDialog(worker, services.auth, place="\n".join(p for p in (hint, place) if p),
                         workstation=workstation)  # fmt: skip
-    desk = Desk(db, services, worker, login, workstation)
+    desk = Desk(db, services, worker, login, workstation, hub=hub, outbox=outbox)
+    if hub is not None:
+        hub.setParent(desk)
+        hub.state.connect(desk.on_hub_state)
+        hub.start()
     desk.start_sync(settings)
     worker.unhandled_error.connect(desk.report_error)
     login.logged_in.connect(lambda session: desk.open_window(session, settings))
@@ -262,12 +344,20 @@ def run_desk(settings: Settings, *, startup_probe: bool = False, started: float 
     started = started or time.perf_counter()
     app = qt_application()
     apply_style(app, font_size=settings.ui.font_size)
-    try:
-        db = open_database(settings.db_path)
-    except DatabaseTooNewError as exc:
-        QMessageBox.critical(None, "Guichet", str(exc))
-        return 2
-    desk = build_desk(settings, db, hint=hint)
+    if settings.hub.url:
+        try:
+            link = hub_link(settings)
+        except ServiceError as exc:
+            QMessageBox.critical(None, "Guichet", exc.message)
+            return 2
+        desk = build_desk(settings, None, hint=hint, link=link)
+    else:
+        try:
+            db = open_database(settings.db_path)
+        except DatabaseTooNewError as exc:
+            QMessageBox.critical(None, "Guichet", str(exc))
+            return 2
+        desk = build_desk(settings, db, hint=hint)
     desk.login.show()
     if startup_probe:
         # Benchmarks: say when the first window is usable, then leave.
@@ -297,8 +387,9 @@ class PublicScreen:
     citizen, a contact or an agent, whatever the settings say.
     """
 
-    def __init__(self, db: Database, services: PublicServices, worker: Worker, window, printer=None) -> None:  # noqa
-        self.db = db
+    def __init__(self, db: Database | None, services: PublicServices, worker: Worker, window, printer=None) -> None:  # noqa
+        self.db = db  # None behind the site hub
+        self.hub = None  # the HubBridge, behind the site hub
         self.services = services
         self.worker = worker
         self.window = window
@@ -310,7 +401,11 @@ class PublicScreen:
         if self.printer is not None:
             self.printer.stop()
         self.worker.shutdown()
-        self.db.close()
+        if self.hub is not None:
+            self.hub.stop()
+            self.hub.link.close()
+        if self.db is not None:
+            self.db.close()
 
 
 def _public_worker(name: str) -> Worker:
@@ -322,14 +417,18 @@ def _public_worker(name: str) -> Worker:
     return worker
 
 
-def build_kiosk(settings: Settings, db: Database, site_code: str = "", **options) -> PublicScreen:  # noqa: ANN003
+def build_kiosk(
+    settings: Settings, db: Database | None, site_code: str = "", *, services: PublicServices | None = None,
+    **options,  # noqa: ANN003
+) -> PublicScreen:  # fmt: skip
     """The kiosk of a site (``site_code``, else the settings' one, else the database's only site).
 
-    Raises NotFoundError (French message listing the site codes) when the site cannot be told.
+    ``services``: the site hub's (``db`` None); by default the database's. Raises NotFoundError (French
+    message listing the site codes) when the site cannot be told.
     """
     from guichet.ui.kiosk.window import KioskWindow
 
-    services = PublicServices.on(db)
+    services = services or PublicServices.on(db)
     # One small read before the window exists, like opening the database: nothing to freeze yet.
     site = services.sites.find(code=site_code or settings.site_code)
     worker = _public_worker("guichet-kiosk")
@@ -347,11 +446,14 @@ def build_kiosk(settings: Settings, db: Database, site_code: str = "", **options
     return PublicScreen(db, services, worker, window, printer)
 
 
-def build_display(settings: Settings, db: Database, site_code: str = "", **options) -> PublicScreen:  # noqa: ANN003
+def build_display(
+    settings: Settings, db: Database | None, site_code: str = "", *, services: PublicServices | None = None,
+    **options,  # noqa: ANN003
+) -> PublicScreen:  # fmt: skip
     """The call screen of a site (the site is chosen as for the kiosk)."""
     from guichet.ui.display.window import DisplayWindow
 
-    services = PublicServices.on(db)
+    services = services or PublicServices.on(db)
     site = services.sites.find(code=site_code or settings.site_code)
     # Its own database thread: a poll never waits behind other work of the process.
     worker = _public_worker("guichet-display")
@@ -359,25 +461,43 @@ def build_display(settings: Settings, db: Database, site_code: str = "", **optio
     return PublicScreen(db, services, worker, window)
 
 
-def _run_public(settings: Settings, build, site_code: str, *, windowed: bool, **options) -> int:  # noqa: ANN001, ANN003
-    from guichet.services.errors import NotFoundError
+def _open_public(settings: Settings, build, site_code: str, **options) -> PublicScreen:  # noqa: ANN001, ANN003
+    """The screen on the site's database, or on the site hub named in the settings (its events pushed to it)."""
+    if not settings.hub.url:
+        db = open_database(settings.db_path)
+        try:
+            return build(settings, db, site_code, **options)
+        except ServiceError:
+            db.close()
+            raise
+    from guichet.hub.client import RemotePublicServices
+    from guichet.ui.common.hub_bridge import HubBridge
 
+    link = hub_link(settings)
+    try:
+        screen = build(settings, None, site_code, services=RemotePublicServices(link), **options)
+    except ServiceError:
+        link.close()
+        raise
+    screen.hub = HubBridge(link, screen.window)
+    # A pushed change of the queue: the call screen reads the calls now, the kiosk its queues' waits.
+    refresh = getattr(screen.window, "poll", None) or screen.window.refresh
+    screen.hub.event.connect(lambda kind, _data: refresh() if kind == "queue" else None)
+    screen.hub.start()
+    return screen
+
+
+def _run_public(settings: Settings, build, site_code: str, *, windowed: bool, **options) -> int:  # noqa: ANN001, ANN003
     # A public screen starts unattended: what stops it goes to stderr and to the log, not to a dialog
     # that would wait, full screen, for a click nobody is there to give.
     app = qt_application()
     apply_style(app, font_size=settings.ui.font_size, theme="public")
     try:
-        db = open_database(settings.db_path)
-    except DatabaseTooNewError as exc:
-        log.info("démarrage impossible : %s", exc)
-        print(exc, file=sys.stderr)
-        return 2
-    try:
-        screen = build(settings, db, site_code, **options)
-    except NotFoundError as exc:
-        db.close()
-        log.info("démarrage impossible : %s", exc.message)
-        print(exc.message, file=sys.stderr)
+        screen = _open_public(settings, build, site_code, **options)
+    except (DatabaseTooNewError, ServiceError) as exc:
+        text = exc.message if isinstance(exc, ServiceError) else str(exc)
+        log.info("démarrage impossible : %s", text)
+        print(text, file=sys.stderr)
         return 2
     if windowed:
         screen.window.show()

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from guichet.domain import Channel, Outcome
+from guichet.hub.client import ContactKeptError
 from guichet.services.auth import AgentSession
 from guichet.services.citizens import CitizenService, CitizenSummary
 from guichet.services.clock import PARIS, now
@@ -54,6 +55,7 @@ _ORIENT_SERVICE = (Outcome.ORIENTED_SERVICE, Outcome.REQUEST_OPENED)
 
 class ContactForm(QGroupBox):
     saved = Signal(object)  # ContactRow
+    kept = Signal(object)  # a contact's id: kept on this PC while the site's hub is away (guichet.hub.outbox)
     citizen_shown = Signal(object)  # CitizenSummary: a record opened on screen (the audit log notes it)
     theme_changed = Signal(object)  # the theme's id, or None: the answer sheets beside the form follow it
 
@@ -465,6 +467,12 @@ class ContactForm(QGroupBox):
         # Everything typed stays in place; the fields at fault are marked and the first one gets the focus.
         self._saving = False
         self.save_button.setEnabled(True)
+        if isinstance(error, ContactKeptError):  # the site's hub is away: kept on this PC, delivered on its return
+            self.reset()
+            self._set_message(error.message, ok=True)
+            self.kept.emit(error.contact_id)
+            self.citizen_search.setFocus()
+            return
         self._set_message(error_text(error), ok=False)
         if isinstance(error, ValidationError):
             first = None

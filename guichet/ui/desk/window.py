@@ -142,10 +142,18 @@ class DeskWindow(QMainWindow):
         self.agent_label = QLabel(f"{session.display_name} · {session.role.label.lower()}")
         self.site_label = QLabel(f"{session.site_name} ({session.commune_code}-{session.site_code})")
         # The file name only: a full path would push the agent's name out of a 1366-pixel status bar.
-        self.db_label = QLabel(f"Base : {Path(database_label).name or database_label}")
+        remote = database_label.startswith(("http://", "https://"))  # through the site's hub
+        self.db_label = QLabel(
+            f"Serveur : {database_label.split('://', 1)[1]}"
+            if remote
+            else f"Base : {Path(database_label).name or database_label}"
+        )
         self.db_label.setToolTip(database_label)
         self.busy_label = QLabel("")
         self._sync_now = sync_now
+        self._hub_down_since = None  # behind a site hub: since when it does not answer
+        self._hub_kept = 0  # contacts kept on this PC meanwhile
+        self.form.kept.connect(self._contact_kept)
         self.sync_label = QLabel("Synchronisation : en attente du premier tour…" if sync_now else "Base locale seule")
         self.printer_label = QLabel("Imprimante : aucune" if printer_key is None else "Imprimante : prête")
         self.clock_label = QLabel()
@@ -298,6 +306,41 @@ class DeskWindow(QMainWindow):
         self.sync_label.setText(f"{status.summary}{last}")
         details = list(status.errors) + [f"Lot refusé : {r}" for r in status.rejected]
         self.sync_label.setToolTip("\n".join(details) or "Ctrl+Maj+S : synchroniser maintenant")
+
+    def on_hub_event(self, kind: str, _data: object) -> None:
+        """The hub pushed a change of the queue: the counter panel looks now, not at its next tick."""
+        if kind == "queue" and self.counter_panel is not None and self.isVisible():
+            self.counter_panel.refresh()
+
+    def on_hub_state(self, up: bool, text: str, kept: int = 0) -> None:
+        """The site's hub answers or not: said at once, in red while it lasts (``kept``: contacts kept here)."""
+        self._hub_down_since = None if up else (self._hub_down_since or now().astimezone(PARIS))
+        self._hub_kept = kept
+        if up:
+            self.sync_label.setText("Serveur du site : connecté")
+            self.sync_label.setToolTip("Le serveur du site tient la file, l'impression et la synchronisation.")
+            self.sync_label.setStyleSheet("")
+            return
+        self.sync_label.setToolTip(
+            f"{text}\nLa file d'attente est suspendue sur ce poste ; les contacts saisis sont gardés ici "
+            "et transmis au retour du serveur."
+        )
+        self.sync_label.setStyleSheet(
+            "background: #c62828; color: white; font-weight: bold; border-radius: 3px; padding: 0 6px;"
+        )
+        self._render_hub_down()
+        self.statusBar().showMessage("Liaison perdue : file d'attente suspendue, contacts gardés sur ce poste.", 20_000)
+
+    def _contact_kept(self, _contact_id: object) -> None:
+        self._hub_kept += 1
+        if self._hub_down_since is not None:
+            self._render_hub_down()
+
+    def _render_hub_down(self) -> None:
+        label = f"Serveur du site injoignable depuis {self._hub_down_since:%H:%M}"
+        if self._hub_kept:
+            label += f" — {self._hub_kept} contact(s) gardé(s) ici"
+        self.sync_label.setText(label)
 
     def on_print_event(self, event) -> None:  # noqa: ANN001 - guichet.printing.worker.PrintEvent
         """The print worker's news in the status bar: failures stay until the next success."""
