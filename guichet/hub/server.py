@@ -266,6 +266,8 @@ def _route(
             raise NotAllowedError(
                 "Opération refusée : elle désigne un élément qui n'existe pas ou contredit des données enregistrées."
             ) from None
+        except OverflowError:  # a number or a date far beyond anything a screen asks (a limit of 2**62)
+            raise ValidationError({"": "Valeur hors des limites acceptées."}) from None
         except ValueError as exc:
             raise ValidationError({"": f"Valeur refusée : {exc}"}) from None
         _bind(endpoint, me, kwargs, value, devices)

@@ -42,7 +42,7 @@ from guichet.services.appointment_types import (
 from guichet.services.casework_rows import citizen_contact, citizen_display
 from guichet.services.clock import day_bounds, local_day
 from guichet.services.clock import now as system_now
-from guichet.services.errors import NotFoundError
+from guichet.services.errors import NotFoundError, ValidationError
 from guichet.services.queue_policy import Hours, hours_text, parse_hours
 from guichet.services.validation import format_phone
 
@@ -107,6 +107,7 @@ class AppointmentReads:
 
     def free_slots(self, *, kind_id: uuid.UUID, first_day: date, days: int = 31) -> list[Slot]:
         """The free slots of a kind over ``days`` days from ``first_day`` (a month: one index range read)."""
+        days = _span(days)
         with self._db.read() as s:
             return self._slots(s, kind_id, first_day, first_day + timedelta(days=days - 1), self._clock())
 
@@ -160,6 +161,7 @@ class AppointmentReads:
         return self.days(agenda_id=agenda_id, first_day=monday, count=6)
 
     def days(self, *, agenda_id: uuid.UUID, first_day: date, count: int) -> tuple[AgendaDay, ...]:
+        count = _span(count)
         now = self._clock()
         last_day = first_day + timedelta(days=count - 1)
         with self._db.read() as s:
@@ -454,3 +456,10 @@ def _count(rows: Iterable[AppointmentRow]) -> AppointmentCounts:
         missed=of.count(AppointmentStatus.MISSED), cancelled=of.count(AppointmentStatus.CANCELLED),
         waiting=of.count(AppointmentStatus.BOOKED),
     )  # fmt: skip
+
+
+def _span(days: int) -> int:
+    """A number of days asked for: at least one, at most a year (a screen never shows more)."""
+    if not 1 <= days <= 366:
+        raise ValidationError({"days": "Choisissez une période de 1 à 366 jours."})
+    return days

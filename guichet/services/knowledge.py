@@ -127,6 +127,7 @@ class KnowledgeService:
         words = fold(query).split()
         if not words:
             return ()
+        limit = max(1, min(limit, 500))
         match = fts_prefix_query(words)
         with self._db.read() as s:
             found = s.execute(
