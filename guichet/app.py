@@ -461,9 +461,9 @@ def build_display(
     return PublicScreen(db, services, worker, window)
 
 
-def _open_public(settings: Settings, build, site_code: str, **options) -> PublicScreen:  # noqa: ANN001, ANN003
+def _open_public(settings: Settings, build, site_code: str, link: HubLink | None = None, **options) -> PublicScreen:  # noqa: ANN001, ANN003
     """The screen on the site's database, or on the site hub named in the settings (its events pushed to it)."""
-    if not settings.hub.url:
+    if link is None and not settings.hub.url:
         db = open_database(settings.db_path)
         try:
             return build(settings, db, site_code, **options)
@@ -473,7 +473,7 @@ def _open_public(settings: Settings, build, site_code: str, **options) -> Public
     from guichet.hub.client import RemotePublicServices
     from guichet.ui.common.hub_bridge import HubBridge
 
-    link = hub_link(settings)
+    link = link or hub_link(settings)
     try:
         screen = build(settings, None, site_code, services=RemotePublicServices(link), **options)
     except ServiceError:

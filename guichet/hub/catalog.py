@@ -26,8 +26,9 @@ _BYTES = ConfigDict(ser_json_bytes="base64", val_json_bytes="base64", arbitrary_
 # Never served: a path is a file of the hub's own disk (the remote proxy sends bytes instead).
 EXCLUDED = frozenset({("mail", "attach")})
 
-# Parameters that name the agent acting: the hub only accepts an agent logged in from the calling PC.
-AGENT_PARAMS = ("agent_id", "admin_id", "from_agent_id")
+# Parameters that name the agent acting, by precedence: the hub only accepts an agent logged in from the calling
+# PC. Where an administrator acts (``admin_id``), ``agent_id`` is the account acted upon, not the actor.
+AGENT_PARAMS = ("admin_id", "from_agent_id", "agent_id")
 
 # Calls after which the queue's screens and panels should look again (pushed as a "queue" event).
 _QUEUE_READS = frozenset(
@@ -67,8 +68,9 @@ class Endpoint:
 
     @property
     def agent_params(self) -> tuple[str, ...]:
+        """The parameter naming the agent who acts (empty when none does)."""
         names = {name for name, _, _ in self.params}
-        return tuple(p for p in AGENT_PARAMS if p in names)
+        return tuple(p for p in AGENT_PARAMS if p in names)[:1]
 
     @property
     def changes_queue(self) -> bool:

@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 
 from guichet.hub.catalog import Endpoint, catalog
+from guichet.hub.wire_errors import rebuild
 from guichet.services import errors as service_errors
 from guichet.services.errors import AuthenticationError, ServiceError, ValidationError
 
@@ -84,6 +85,9 @@ def _error_from(answer: httpx.Response) -> ServiceError:
         # Checked by the hub against the services' own types: a bug of this PC's version, said plainly.
         where = ", ".join(".".join(str(x) for x in d.get("loc", ())[1:]) for d in body["detail"][:3])
         return ValidationError({"": f"Le serveur du site a refusé la demande (champs : {where or '?'})."})
+    rich = rebuild(str(body.get("error", "")), body)
+    if rich is not None:
+        return rich
     kind = getattr(service_errors, str(body.get("error", "")), None)
     message = str(body.get("message") or f"Erreur du serveur du site (HTTP {answer.status_code}).")
     if kind is ValidationError:

@@ -43,7 +43,9 @@ class EventListener:
         if response is not None:
             with contextlib.suppress(Exception):  # closing from another thread may race the reader
                 response.close()
-        self._thread.join(timeout=3)
+        # A read blocked in another thread is not woken by closing its socket: it ends at the next keep-alive
+        # or when the hub closes the stream, sees the stop flag and leaves (a daemon thread, holding nothing).
+        self._thread.join(timeout=0.5)
 
     def _run(self) -> None:
         timeout = httpx.Timeout(self._stale_s, connect=2.0)

@@ -27,6 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from guichet import __version__
 from guichet.hub.catalog import Endpoint, catalog
+from guichet.hub.wire_errors import extra_of
 from guichet.services.auth import Workstation
 from guichet.services.errors import (
     AuthenticationError,
@@ -46,6 +47,7 @@ class ErrorBody(BaseModel):
     error: str
     message: str
     errors: dict[str, str] = {}
+    matches: list[dict] | None = None  # DuplicateSuspected: the records the new citizen may duplicate
 
 
 class PairBody(BaseModel):
@@ -68,7 +70,7 @@ class DeviceBody(BaseModel):
 def error_response(exc: ServiceError) -> JSONResponse:
     status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 409)
     body = ErrorBody(error=type(exc).__name__, message=exc.message, errors=getattr(exc, "errors", {}) or {})
-    return JSONResponse(body.model_dump(), status_code=status)
+    return JSONResponse({**body.model_dump(exclude_none=True), **extra_of(exc)}, status_code=status)
 
 
 class EventHub:

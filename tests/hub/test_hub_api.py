@@ -192,3 +192,27 @@ def test_kiosk_role_cannot_use_a_desk_token_shape(served: ServedHub):
     finally:
         link.close()
     assert NotAllowedError  # imported for the kiosk test above
+
+
+def test_an_administrator_acts_on_another_agents_account(served: ServedHub):
+    desk = served.desk()
+    admin = login(desk, "admin")
+    target = next(a for a in desk.accounts.agents(admin_id=admin.agent_id) if a.login == "kbenali")
+    changed = desk.accounts.set_active(admin_id=admin.agent_id, agent_id=target.id, active=False)
+    assert changed.active is False
+    other = served.desk("Guichet 2")  # nobody logged in there: an administrator's id is not a pass
+    with pytest.raises(AuthenticationError):
+        other.accounts.set_active(admin_id=admin.agent_id, agent_id=target.id, active=True)
+
+
+def test_a_suspected_duplicate_arrives_with_the_records_it_may_duplicate(served: ServedHub):
+    from guichet.services.dedup import DuplicateSuspected
+
+    desk = served.desk()
+    session = login(desk)
+    who = {"agent_id": session.agent_id, "site_id": session.site_id}
+    first = desk.citizens.create(last_name="Zygomatique", first_names="Philibert", phone="0611223344", **who)
+    with pytest.raises(DuplicateSuspected) as suspected:
+        desk.citizens.create(last_name="ZYGOMATIQUE", first_names="Philibert", phone="06 11 22 33 44", **who)
+    assert [m.citizen.id for m in suspected.value.matches] == [first.id]
+    assert "existe peut-être" in suspected.value.message

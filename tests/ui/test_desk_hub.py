@@ -67,7 +67,7 @@ def test_the_desk_works_through_the_hub_and_keeps_contacts_while_it_is_away(qtbo
         window = desk.window
         qtbot.addWidget(window)
         qtbot.waitUntil(lambda: window.journal.journal is not None, timeout=10_000)
-        assert window.db_label.text() == f"Serveur : {served.url.split('://')[1]}"
+        assert window.db_label.text() == f"Serveur {served.url.split('://')[1]}"
         qtbot.waitUntil(lambda: "connecté" in window.sync_label.text(), timeout=10_000)
 
         log_phone_call(qtbot, window, "Par le serveur du site")

@@ -18,8 +18,11 @@ CORE_MODULES = [
     "guichet.notify",
     "guichet.printing",
     "guichet.reports",
+    "guichet.hub",
     "guichet.domain",
     "guichet.text",
+    "guichet.setup_steps",
+    "guichet.diagnostic",
 ]
 UI_FORBIDDEN = ("sqlalchemy", "guichet.models", "guichet.db")
 

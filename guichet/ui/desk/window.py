@@ -144,7 +144,7 @@ class DeskWindow(QMainWindow):
         # The file name only: a full path would push the agent's name out of a 1366-pixel status bar.
         remote = database_label.startswith(("http://", "https://"))  # through the site's hub
         self.db_label = QLabel(
-            f"Serveur : {database_label.split('://', 1)[1]}"
+            f"Serveur {database_label.split('://', 1)[1]}"
             if remote
             else f"Base : {Path(database_label).name or database_label}"
         )
@@ -317,7 +317,7 @@ class DeskWindow(QMainWindow):
         self._hub_down_since = None if up else (self._hub_down_since or now().astimezone(PARIS))
         self._hub_kept = kept
         if up:
-            self.sync_label.setText("Serveur du site : connecté")
+            self.sync_label.setText("Liaison : connectée")
             self.sync_label.setToolTip("Le serveur du site tient la file, l'impression et la synchronisation.")
             self.sync_label.setStyleSheet("")
             return
@@ -337,7 +337,7 @@ class DeskWindow(QMainWindow):
             self._render_hub_down()
 
     def _render_hub_down(self) -> None:
-        label = f"Serveur du site injoignable depuis {self._hub_down_since:%H:%M}"
+        label = f"Serveur injoignable depuis {self._hub_down_since:%H:%M}"
         if self._hub_kept:
             label += f" — {self._hub_kept} contact(s) gardé(s) ici"
         self.sync_label.setText(label)
