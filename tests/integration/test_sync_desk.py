@@ -11,6 +11,7 @@ from guichet.services.contacts import ContactInput
 from guichet.services.demo import DEMO_PASSWORD
 from guichet.ui.common.style import apply_style
 from tests.integration.world import central_rows
+from tests.ui.helpers import log_in
 
 
 def test_desk_syncs_in_the_background_and_on_demand(qtbot, qapp, make_site, central):
@@ -21,14 +22,7 @@ def test_desk_syncs_in_the_background_and_on_demand(qtbot, qapp, make_site, cent
     apply_style(qapp)
     desk = build_desk(Settings(db_path=site.path, sync=site.settings), site.db)
     try:
-        desk.login.show()
-        qtbot.addWidget(desk.login)
-        desk.login.login_edit.setText("mdurand")
-        desk.login.password_edit.setText(DEMO_PASSWORD)
-        with qtbot.waitSignal(desk.window_opened, timeout=10_000):
-            qtbot.mouseClick(desk.login.submit, Qt.MouseButton.LeftButton)
-        window = desk.window
-        qtbot.addWidget(window)
+        window = log_in(qtbot, desk, "mdurand", DEMO_PASSWORD)
         qtbot.waitUntil(lambda: window.sync_label.text().startswith("Synchronisé"), timeout=15_000)
 
         session = window._session

@@ -6,13 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 
 from guichet.app import Desk, build_desk
 from guichet.config import Settings
 from guichet.db import Database
 from guichet.services.demo import DEMO_PASSWORD, seed_demo
 from guichet.ui.common.style import apply_style
+from tests.ui.helpers import log_in
 
 # GUICHET_UI_VIA_HUB=1 runs the desk tests with the desk's services behind a real site hub (HTTP on
 # 127.0.0.2): the windows must not tell the difference (guichet.hub.client.RemoteServices).
@@ -45,15 +45,7 @@ def login_as(qtbot, qapp, demo_file: Database, db_path: Path):
         else:
             desk = build_desk(settings or Settings(db_path=db_path), demo_file)
         desks.append(desk)
-        desk.login.show()
-        qtbot.addWidget(desk.login)
-        desk.login.login_edit.setText(login)
-        desk.login.password_edit.setText(DEMO_PASSWORD)
-        with qtbot.waitSignal(desk.window_opened, timeout=10_000):
-            qtbot.mouseClick(desk.login.submit, Qt.MouseButton.LeftButton)
-        window = desk.window
-        assert window is not None
-        qtbot.addWidget(window)
+        window = log_in(qtbot, desk, login, DEMO_PASSWORD)
         window.activateWindow()
         qtbot.waitUntil(lambda: window.journal.journal is not None, timeout=10_000)
         return desk

@@ -94,3 +94,17 @@ def visible_texts(root: QWidget) -> list[str]:
             if widget.toolTip():
                 texts.append(widget.toolTip())
     return [t for t in texts if t]
+
+
+def log_in(qtbot, desk, login: str, password: str = "guichet2026"):  # noqa: ANN001, ANN201 - a Desk, its window
+    """Log ``login`` in through the desk's login dialog, as an agent does; returns the window it opens."""
+    desk.login.show()
+    qtbot.addWidget(desk.login)
+    desk.login.login_edit.setText(login)
+    desk.login.password_edit.setText(password)
+    with qtbot.waitSignal(desk.window_opened, timeout=10_000):
+        qtbot.mouseClick(desk.login.submit, Qt.MouseButton.LeftButton)
+    window = desk.window
+    assert window is not None
+    qtbot.addWidget(window)
+    return window

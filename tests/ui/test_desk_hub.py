@@ -18,7 +18,7 @@ from guichet.models import Contact
 from guichet.services.demo import DEMO_PASSWORD
 from guichet.ui.common.style import apply_style
 from tests.hub.harness import ServedHub, hub_settings
-from tests.ui.helpers import focused, press, screenshot_dir, type_keys
+from tests.ui.helpers import focused, log_in, press, screenshot_dir, type_keys
 
 
 @pytest.fixture
@@ -58,14 +58,7 @@ def test_the_desk_works_through_the_hub_and_keeps_contacts_while_it_is_away(qtbo
     settings = replace(Settings(db_path=tmp_path / "poste" / "x.sqlite3"), hub=HubSettings(url=served.url))
     desk = build_desk(settings, None, link=link)
     try:
-        desk.login.show()
-        qtbot.addWidget(desk.login)
-        desk.login.login_edit.setText("mdurand")
-        desk.login.password_edit.setText(DEMO_PASSWORD)
-        with qtbot.waitSignal(desk.window_opened, timeout=10_000):
-            qtbot.mouseClick(desk.login.submit, Qt.MouseButton.LeftButton)
-        window = desk.window
-        qtbot.addWidget(window)
+        window = log_in(qtbot, desk, "mdurand", DEMO_PASSWORD)
         qtbot.waitUntil(lambda: window.journal.journal is not None, timeout=10_000)
         assert window.db_label.text() == f"Serveur {served.url.split('://')[1]}"
         qtbot.waitUntil(lambda: "connecté" in window.sync_label.text(), timeout=10_000)
