@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     for public in (kiosk, display):
         public.add_argument("--site", metavar="CODE", default="", help=site_help)
         public.add_argument("--windowed", action="store_true", help="dans une fenêtre plutôt qu'en plein écran")
+        public.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     display.add_argument("--message", help="texte du bandeau (par défaut : « Merci de patienter… »)")
     demo = sub.add_parser("demo", help="crée une base de démonstration et ouvre le poste, la borne ou l'écran d'appel")
     demo.add_argument(
@@ -54,6 +55,9 @@ def _parser() -> argparse.ArgumentParser:
         "--mode", default="normal", choices=("normal", "refuse", "hang", "drop", "paper-out", "paper-low")
     )
     emulator.add_argument("--out", type=Path, help="dossier où enregistrer chaque travail reçu (.bin et .txt)")
+    setup = sub.add_parser("setup", help="assistant de configuration du poste : site, guichet, imprimante, serveur")
+    setup.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
+    sub.add_parser("diagnostic", help="versions, réglages (sans mot de passe) et dernières erreurs, pour le SITIV")
     stats = sub.add_parser("stats", help="statistiques des superviseurs")
     stats_sub = stats.add_subparsers(dest="stats_command", required=True)
     stats_sub.add_parser("prepare", help="calcule à l'avance les périodes usuelles (tâche de nuit)")
@@ -70,10 +74,13 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    _console_streams()
     args = _parser().parse_args(argv)
-    setup_logging(verbose=args.verbose)
-    settings = Settings.load(args.config)
     command = args.command or "desk"
+    setup_logging(verbose=args.verbose, program=command)
+    if command == "diagnostic":  # before the settings are read: it must work when they are broken
+        return _diagnostic(args)
+    settings = Settings.load(args.config)
     if command == "demo":
         settings = replace(settings, db_path=args.db or data_dir() / "demo.sqlite3")
         if args.window != "desk":
@@ -83,6 +90,14 @@ def main(argv: list[str] | None = None) -> int:
         settings = replace(settings, db_path=args.db)
     if command == "db":
         return _db(settings, args.db_command)
+    if command == "setup" or (command == "desk" and _first_start(settings, args)):
+        from guichet.app import run_setup
+
+        probe = getattr(args, "startup_probe", False)
+        written = run_setup(settings, startup_probe=probe)
+        if command == "setup":
+            return 0 if written is not None or probe else 1
+        settings = written or settings  # cancelled: the desk starts anyway, the assistant comes back next time
     if command in ("sync", "central"):
         from guichet.sync.commands import cli as sync_cli
 
@@ -104,14 +119,42 @@ def main(argv: list[str] | None = None) -> int:
     if command == "kiosk":
         from guichet.app import run_kiosk
 
-        return run_kiosk(settings, args.site, windowed=args.windowed)
+        return run_kiosk(settings, args.site, windowed=args.windowed, startup_probe=args.startup_probe)
     if command == "display":
         from guichet.app import run_display
 
-        return run_display(settings, args.site, message=args.message, windowed=args.windowed)
+        return run_display(
+            settings, args.site, message=args.message, windowed=args.windowed, startup_probe=args.startup_probe
+        )
     from guichet.app import run_desk
 
     return run_desk(settings, startup_probe=getattr(args, "startup_probe", False), started=_STARTED)
+
+
+def _console_streams() -> None:
+    """The Windows program of the shortcuts (guichetw.exe) has no console: sys.stdout and sys.stderr are None
+    there, and a print would raise. They go nowhere instead."""
+    import os
+
+    for name in ("stdout", "stderr"):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115 - for the process's life
+
+
+def _first_start(settings: Settings, args: argparse.Namespace) -> bool:
+    """A new PC: no settings file yet. Not with --db (a technician or a benchmark chose the database) nor with
+    --startup-probe (the benchmarks measure the desk itself)."""
+    if args.db or getattr(args, "startup_probe", False):
+        return False
+    return settings.path is not None and not settings.path.exists()
+
+
+def _diagnostic(args: argparse.Namespace) -> int:
+    from guichet.diagnostic import build_diagnostic
+    from guichet.ui.common.qt_info import qt_facts  # Qt's versions (no window is opened)
+
+    print(build_diagnostic(settings_path=args.config, db_path=args.db, qt=qt_facts()), end="")
+    return 0
 
 
 def _db(settings: Settings, what: str) -> int:

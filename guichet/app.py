@@ -6,6 +6,7 @@ import gc
 import logging
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from guichet.config import Settings
 from guichet.db import Database
 from guichet.db.migrate import DatabaseTooNewError, upgrade
+from guichet.diagnostic import build_diagnostic
 from guichet.services import Services
 from guichet.services.auth import AgentSession, Switched, Workstation
 from guichet.services.errors import ServiceError
@@ -195,6 +197,7 @@ class Desk(QObject):
                 workstation=self.workstation,
                 letters=self.letters, dispatcher=self.dispatcher, net_worker=self.net_worker,
                 sheet_mailer=self.sheet_mailer, appointment_notifier=self.appointment_notifier,
+                diagnostic=partial(build_diagnostic, settings),
             )  # fmt: skip
             self.windows[session.agent_id] = window
             window.lock.switched.connect(lambda result: self.switch_to(result, settings))
@@ -487,7 +490,9 @@ def _open_public(settings: Settings, build, site_code: str, link: HubLink | None
     return screen
 
 
-def _run_public(settings: Settings, build, site_code: str, *, windowed: bool, **options) -> int:  # noqa: ANN001, ANN003
+def _run_public(  # noqa: ANN001, ANN003
+    settings: Settings, build, site_code: str, *, windowed: bool, startup_probe: bool = False, **options
+) -> int:
     # A public screen starts unattended: what stops it goes to stderr and to the log, not to a dialog
     # that would wait, full screen, for a click nobody is there to give.
     app = qt_application()
@@ -503,6 +508,8 @@ def _run_public(settings: Settings, build, site_code: str, *, windowed: bool, **
         screen.window.show()
     else:
         screen.window.showFullScreen()
+    if startup_probe:  # the installer's smoke test: the window is up, say so and leave
+        QTimer.singleShot(0, lambda: (print("READY", flush=True), app.quit()))
     app.setQuitOnLastWindowClosed(True)
     gc.collect()
     gc.freeze()
@@ -511,12 +518,15 @@ def _run_public(settings: Settings, build, site_code: str, *, windowed: bool, **
     return code
 
 
-def run_kiosk(settings: Settings, site_code: str = "", *, windowed: bool = False) -> int:
+def run_kiosk(settings: Settings, site_code: str = "", *, windowed: bool = False, startup_probe: bool = False) -> int:
     """Start the kiosk, full screen; returns the process exit code."""
-    return _run_public(settings, build_kiosk, site_code, windowed=windowed)
+    return _run_public(settings, build_kiosk, site_code, windowed=windowed, startup_probe=startup_probe)
 
 
-def run_display(settings: Settings, site_code: str = "", *, message: str | None = None, windowed: bool = False) -> int:
+def run_display(
+    settings: Settings, site_code: str = "", *, message: str | None = None, windowed: bool = False,
+    startup_probe: bool = False,
+) -> int:  # fmt: skip
     """Start the call screen, full screen, its mouse pointer hidden; returns the process exit code."""
     from PySide6.QtCore import Qt
 
@@ -527,4 +537,26 @@ def run_display(settings: Settings, site_code: str = "", *, message: str | None 
         screen.window.setCursor(Qt.CursorShape.BlankCursor)
         return screen
 
-    return _run_public(settings, build, site_code, windowed=windowed, **options)
+    return _run_public(settings, build, site_code, windowed=windowed, startup_probe=startup_probe, **options)
+
+
+# -- the setup assistant ------------------------------------------------------------------------------
+
+
+def run_setup(settings: Settings, *, startup_probe: bool = False) -> Settings | None:
+    """The setup assistant (`guichet setup`, the desk's first start): the settings it wrote, None if cancelled."""
+    from PySide6.QtWidgets import QDialog
+
+    from guichet.ui.setup.wizard import SetupWizard
+
+    app = qt_application()
+    apply_style(app, font_size=settings.ui.font_size)
+    worker = Worker(name="guichet-setup")  # the local database, the settings file, the keyring
+    net_worker = Worker(name="guichet-setup-net")  # the printer's test page, the central database
+    wizard = SetupWizard(worker, net_worker, settings)
+    if startup_probe:
+        QTimer.singleShot(0, lambda: (print("READY", flush=True), wizard.reject()))
+    accepted = wizard.exec() == QDialog.DialogCode.Accepted
+    net_worker.shutdown()
+    worker.shutdown()
+    return wizard.written if accepted else None

@@ -169,13 +169,15 @@ class Settings:
     sms: SmsSettings = field(default_factory=SmsSettings)  # answers to citizens by SMS
     rgpd: RgpdSettings = field(default_factory=RgpdSettings)  # how long personal data is kept
     hub: HubSettings = field(default_factory=HubSettings)  # the site's hub: used by this PC, or served by it
+    # The file these settings were read from (or would be: it may not exist); None when built in code.
+    path: Path | None = field(default=None, compare=False)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Settings:
         """Settings from the TOML file, defaults for whatever it does not say (or if it does not exist)."""
         path = path or config_dir() / "guichet.toml"
         if not path.exists():
-            return cls()
+            return cls(path=path)
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         ui = raw.get("ui", {})
         base = cls()
@@ -194,4 +196,5 @@ class Settings:
             sms=SmsSettings.from_toml(raw.get("sms", {})),
             rgpd=RgpdSettings.from_toml(raw.get("rgpd", {})),
             hub=HubSettings.from_toml(raw.get("hub", {})),
+            path=path,
         )

@@ -40,5 +40,8 @@ def account_button(window: QMainWindow, session: AgentSession, worker: Worker, a
         menu.addAction(
             "Comptes des agents…", lambda: open_dialog(AgentsDialog(worker, accounts, session, parent=window))
         )
+    menu.addSeparator()
+    # For the SITIV help desk: versions, settings without secrets, the last errors (guichet.diagnostic).
+    menu.addAction("Copier le diagnostic\tCtrl+Maj+D", window.copy_diagnostic)
     button.setMenu(menu)
     return button

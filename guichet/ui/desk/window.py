@@ -43,6 +43,7 @@ class DeskWindow(QMainWindow):
         letters=None, dispatcher=None, net_worker: Worker | None = None,  # noqa: ANN001 - RequestLetters, Dispatcher
         sheet_mailer=None,  # noqa: ANN001 - guichet.notify.sheet_mail.SheetMailer (answer sheets by e-mail)
         appointment_notifier=None,  # noqa: ANN001 - guichet.notify.appointments.AppointmentNotifier (and its letters)
+        diagnostic: Callable[..., str] | None = None,  # guichet.diagnostic.build_diagnostic, with the settings in force
     ) -> None:  # fmt: skip
         super().__init__()
         self.setWindowTitle(f"Guichet — {session.site_name} ({session.commune_name})")
@@ -188,6 +189,8 @@ class DeskWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl+Shift+T"), self, activated=self.print_test_page)
         QShortcut(QKeySequence("Ctrl+L"), self, activated=lambda: self.lock.lock("Ctrl+L"))
         QShortcut(QKeySequence("Ctrl+Shift+M"), self, activated=self.toggle_discreet)
+        self._diagnostic = diagnostic
+        QShortcut(QKeySequence("Ctrl+Shift+D"), self, activated=self.copy_diagnostic)
         self.resize(1366, 768)  # the usual town-hall screen; it grows with a larger one
         self._ready_sent = False
         self.journal.refresh()
@@ -200,6 +203,27 @@ class DeskWindow(QMainWindow):
     @property
     def discreet(self) -> bool:
         return self.form.discreet
+
+    def copy_diagnostic(self) -> None:
+        """Ctrl+Maj+D: versions, settings (no secret) and last errors, to the clipboard for the SITIV help desk."""
+        if self._diagnostic is None:
+            self.statusBar().showMessage("Diagnostic indisponible sur ce poste.", 8000)
+            return
+        from guichet.ui.common.qt_info import qt_facts
+
+        self.statusBar().showMessage("Diagnostic en préparation…", 4000)
+        # Log files and the database are read on the worker, never on the GUI thread.
+        self._worker.submit(self._diagnostic, qt=qt_facts(), on_done=self._diagnostic_ready, owner=self)
+
+    def _diagnostic_ready(self, text: str) -> None:
+        from PySide6.QtGui import QGuiApplication
+
+        QGuiApplication.clipboard().setText(text)
+        self.last_diagnostic = text
+        self.statusBar().showMessage(
+            f"Diagnostic copié ({text.count(chr(10))} lignes, sans mot de passe) : collez-le (Ctrl+V) dans votre "
+            "message à l'assistance du SITIV.", 15000,
+        )  # fmt: skip
 
     def toggle_discreet(self) -> None:
         """Ctrl+Maj+M: citizens as initials (the form, the journal) while a visitor looks at the screen, or not."""

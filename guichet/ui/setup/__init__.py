@@ -1,0 +1,1 @@
+"""The setup assistant of a new PC: site, counter, printer, central database (`guichet setup`)."""
