@@ -18,8 +18,9 @@ supervisor: the Hôtel de ville alone, then the whole commune (+ a satellite wit
 The figures of the service are checked against what the generator counted (tickets by status, median,
 p90 and maximum waits, share within target); the run stops if they differ.
 
-``--pg URL`` (e.g. ``postgresql+psycopg://bench@localhost/bench``) copies the same rows into an empty
-PostgreSQL database and runs the report there too (one pass over the period: no cache on a server).
+``--pg URL`` (e.g. ``postgresql+psycopg://bench@localhost/bench``) builds the central schema in an empty
+PostgreSQL database, copies the same rows there, adds ten years of contacts (7.5 million) and runs the report
+there too (see ``bench_stats_pg.py``; ``--pg-reuse`` keeps the rows of an earlier run).
 """
 
 from __future__ import annotations
@@ -150,6 +151,17 @@ def forget_today(path: Path, today: date) -> None:
     conn.close()
 
 
+def show(name: str, value: object, indent: str) -> None:
+    if isinstance(value, dict) and "median_ms" in value:
+        print(f"{indent}{name:32s} median {value['median_ms']:8.1f} ms   max {value['max_ms']:8.1f} ms")
+    elif isinstance(value, dict) and any(isinstance(v, dict) for v in value.values()):
+        print(f"{indent}{name}")
+        for k, v in value.items():
+            show(k, v, indent + "  ")
+    else:
+        print(f"{indent}{name:32s} {value}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default=str(HERE / "data" / "stats.sqlite3"))
@@ -158,6 +170,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(HERE / "results" / "stats.json"))
     parser.add_argument("--pg", default="", help="SQLAlchemy URL of an empty PostgreSQL database")
     parser.add_argument("--pg-only", action="store_true", help="skip the SQLite figures")
+    parser.add_argument("--pg-reuse", action="store_true", help="reuse the PostgreSQL rows of an earlier run")
     args = parser.parse_args()
     path = Path(args.db)
     meta_path = Path(f"{path}.meta.json")
@@ -175,15 +188,12 @@ def main() -> None:
     if args.pg:
         from bench_stats_pg import run_pg
 
-        results["postgresql"] = run_pg(args.pg, path, meta, args.rounds)
+        results["postgresql"] = run_pg(args.pg, path, meta, args.rounds, reuse=args.pg_reuse)
     for engine in ("sqlite", "postgresql"):
         for scope, figures in results.get(engine, {}).items():
             print(f"\n{engine} — {scope}")
             for name, value in figures.items():
-                if isinstance(value, dict) and "median_ms" in value:
-                    print(f"  {name:32s} median {value['median_ms']:8.1f} ms   max {value['max_ms']:8.1f} ms")
-                else:
-                    print(f"  {name:32s} {value}")
+                show(name, value, "  ")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(results, indent=2, default=str), encoding="utf-8")
     print(f"\nwritten to {args.out}")

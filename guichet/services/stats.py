@@ -6,11 +6,18 @@ the tickets (whose times the queue service keeps in step with the event log, in 
 The queries and their dialect-aware parts are in ``stats_sql``; the figures are made from them in
 ``stats_build``; the Erlang C model is in ``staffing``.
 
-On SQLite, closed parts of a period (whole months, else weeks) are cached per commune: a part is
-computed once, when its last day is two days old, then reused as long as its counts of tickets and
-contacts do not move; the last days are read afresh each time. The parts are also kept on disk (table
-stats_cache, see ``stats_cache``), so a new session reads them instead of computing them again.
-``clear_cache`` drops it all (the page's « Recalculer »). A server (PostgreSQL) aggregates the whole period in one pass instead.
+Closed parts of a period (whole months, else weeks) are cached per commune, and so is the sum of each whole
+closed year (a late row of one month then costs that month, not a walk over every other month): a part is
+computed once, when its last day is two days old, then reused as long as its fingerprint does not move (on a
+site, its counts of tickets and contacts; on the central PostgreSQL database, the stamps its triggers give to
+every changed day: see ``stats_stamps``; on both, the queues' target waits); the last days are read afresh each
+time. The parts are also kept in the database (table stats_cache, see ``stats_cache``), so a new session reads
+them instead of computing them again. ``clear_cache`` drops it all (the page's « Recalculer »).
+
+On the central, a period with more than ``ONE_PASS_ABOVE`` closed parts not prepared yet is read in one pass
+(cheaper than part by part) and nothing is kept: ``guichet central stats-prepare``, at night, prepares ten
+years (``stats_prepare``). A PostgreSQL database without the day stamps (a central schema older than c0009)
+always aggregates the whole period in one pass.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from sqlalchemy.orm import Session
 from guichet.db import Database
 from guichet.domain import Role
 from guichet.models import Agent, Commune, Site, StatsCache
-from guichet.services import stats_cache
+from guichet.services import stats_cache, stats_stamps
 from guichet.services.clock import local_day
 from guichet.services.clock import now as system_now
 from guichet.services.errors import NotAllowedError, ValidationError
@@ -53,6 +60,7 @@ Progress = Callable[[int, int, str], None]  # (step done, steps, what is being d
 
 NOT_ALLOWED = "Les statistiques sont réservées aux superviseurs et aux administrateurs."
 CACHED_PARTS = 240
+ONE_PASS_ABOVE = 12  # on a server, missing closed parts beyond which a report reads its period in one pass
 _MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
            "novembre", "décembre")  # fmt: skip
 
@@ -92,9 +100,16 @@ def blocks(start: date, end: date, today: date) -> list[tuple[date, date, bool]]
 
 
 class StatsService:
-    def __init__(self, db: Database, *, clock: Callable[[], datetime] = system_now) -> None:
+    def __init__(
+        self, db: Database, *, clock: Callable[[], datetime] = system_now, cached: bool = True, fill: bool = False
+    ) -> None:
+        """``cached=False``: every report aggregates its whole period in one pass, nothing read from nor written to
+        the cache (the reference the cached figures are checked against). ``fill=True`` (the nightly preparation):
+        every missing closed part is computed and kept, however many (see ``ONE_PASS_ABOVE``)."""
         self._db = db
         self._clock = clock
+        self._cached_parts = cached
+        self._fill = fill
         self._lock = threading.Lock()
         self._months: OrderedDict[tuple, tuple[tuple, Aggregates]] = OrderedDict()  # closed parts
         self._merged: tuple[tuple, Aggregates] | None = None  # the sum of the last report's closed parts
@@ -189,74 +204,124 @@ class StatsService:
         now: datetime, progress: Progress | None,
     ) -> Aggregates:  # fmt: skip
         dialect = s.get_bind().dialect.name
-        if dialect != "sqlite":
-            # A server aggregates the whole period at once (hash aggregates, parallel workers): no cache needed.
-            if dialect == "postgresql":
-                # These few statements are costly enough to trigger JIT compilation, which costs more than it saves.
-                s.execute(text("SET LOCAL jit = off"))
+        if dialect == "postgresql":
+            # These few statements are costly enough to trigger JIT compilation, which costs more than it saves.
+            s.execute(text("SET LOCAL jit = off"))
+        if not self._cached_parts or (
+            dialect != "sqlite" and not (dialect == "postgresql" and stats_stamps.stamped(s))
+        ):
+            # No cache asked, or a server without day stamps (see stats_stamps): the whole period in one pass.
             if progress is not None:
                 progress(0, 2, f"Calcul du {start:%d/%m/%Y} au {end:%d/%m/%Y}")
             return aggregate(s, sites, start, end, now=now)
         parts = blocks(start, end, today)
         closed = [(a, b) for a, b, done in parts if done]
-        prints = fingerprints(s, sites, closed) if closed else {}
+        # The fingerprints are read before any row: a part is never kept under a fingerprint newer than its rows.
+        if not closed:
+            prints: dict = {}
+        elif dialect == "sqlite":
+            prints = fingerprints(s, sites, closed)
+        else:
+            prints = stats_stamps.day_fingerprints(s, sites, closed)
+        config = stats_stamps.configuration(s, sites) if closed else ""
         scope = stats_cache.scope_text(commune_id, sites)  # a part of one site is not a part of the commune
-        keys = {(a, b): ((scope, a, b), tuple(prints.get((x, a)) for x in sites)) for a, b in closed}
+        keys = {(a, b): ((scope, a, b), (config, *(prints.get((x, a)) for x in sites))) for a, b in closed}
         with self._lock:
             base_key = tuple(keys.values())
             base = self._merged[1] if self._merged is not None and self._merged[0] == base_key else None
-        merged_key = stats_cache.merged_text(scope, base_key)
+        merged_key, merged_print = stats_cache.merged_text(scope, closed, base_key)
         if base is None and closed:  # the same period asked by an earlier session: its sum is on disk
-            base = stats_cache.load(s, {merged_key: ""}).get(merged_key)
+            base = stats_cache.load(s, {merged_key: merged_print}).get(merged_key)
             if base is not None:
                 with self._lock:
                     self._merged = (base_key, base)
-        with self._lock:
-            missing = [] if base is not None else [(a, b) for a, b in closed if self._cached(*keys[(a, b)]) is None]
-        if missing:  # parts computed by an earlier session, kept on disk
-            wanted = {stats_cache.key_text(keys[p][0]): json.dumps(keys[p][1]) for p in missing}
-            stored = stats_cache.load(s, wanted)
-            with self._lock:
-                for p in missing:
-                    key, fingerprint = keys[p]
-                    hit = stored.get(stats_cache.key_text(key))
-                    if hit is not None:
-                        self._months[key] = (fingerprint, hit)
-                missing = [p for p in missing if self._cached(*keys[p]) is None]
         live = [(a, b) for a, b, done in parts if not done]
+        if base is not None:
+            return self._with_live(s, sites, base, live, 0, now, progress)
+        # Whole closed years are kept summed up too (their fingerprint: their parts'): a late row of one month
+        # reads the other years as one sum each, not month by month.
+        years: dict[int, list[tuple[date, date]]] = {}
+        for a, b in closed:
+            years.setdefault(a.year, []).append((a, b))
+        units: dict[tuple, tuple] = {}  # key of a year sum or a part -> (fingerprint, its parts)
+        for year, members in years.items():
+            if members[0][0] == date(year, 1, 1) and members[-1][1] == date(year, 12, 31):
+                units[(scope, date(year, 1, 1), date(year, 12, 31))] = (tuple(keys[p][1] for p in members), members)
+            else:
+                units.update((keys[p][0], (keys[p][1], [p])) for p in members)
+        found = self._lookup(s, {key: fingerprint for key, (fingerprint, _m) in units.items()})
+        # The months of the years whose sum is not kept (a part alone is its own unit: already looked up).
+        wanted = [p for key, (_f, members) in units.items() if key not in found for p in members if len(members) > 1]
+        found.update(self._lookup(s, {keys[p][0]: keys[p][1] for p in wanted}))
+        missing = [p for key, (_f, members) in units.items() if key not in found for p in members
+                   if keys[p][0] not in found]  # fmt: skip
+        if dialect != "sqlite" and not self._fill and len(missing) > ONE_PASS_ABOVE:
+            # More than a year of closed months never prepared (``guichet central stats-prepare`` does it at night):
+            # on a server one pass over the period costs less than computing them one by one. Nothing is kept.
+            if progress is not None:
+                progress(0, 2, f"Calcul du {start:%d/%m/%Y} au {end:%d/%m/%Y}")
+            return aggregate(s, sites, start, end, now=now)
         todo = len(missing) + len(live) + 1
         computed: dict[str, tuple[str, Aggregates]] = {}
-        if base is None:
-            for i, (first, last) in enumerate(missing):
-                if progress is not None:
-                    what = (
-                        month_label(first)
-                        if first.day == 1 and last.month != (last + timedelta(days=1)).month
-                        else f"du {first:%d/%m/%Y} au {last:%d/%m/%Y}"
-                    )
-                    progress(i, todo, f"Calcul : {what}")
-                part = aggregate(s, sites, first, last, now=now)
-                with self._lock:
-                    key, fingerprint = keys[(first, last)]
-                    self._months[key] = (fingerprint, part)
-                    while len(self._months) > CACHED_PARTS:
-                        self._months.popitem(last=False)
-                computed[stats_cache.key_text(key)] = (json.dumps(fingerprint), part)
-            base = Aggregates()
+
+        def keep(key: tuple, fingerprint: tuple, part: Aggregates) -> None:
             with self._lock:
-                for a, b in closed:
-                    part = self._cached(*keys[(a, b)])
-                    base.add(part if part is not None else aggregate(s, sites, a, b, now=now))
-                self._merged = (base_key, base)
-            computed[merged_key] = ("", base)
-        if computed:
-            self._keep(computed)
+                self._months[key] = (fingerprint, part)
+                while len(self._months) > CACHED_PARTS:
+                    self._months.popitem(last=False)
+            computed[stats_cache.key_text(key)] = (json.dumps(fingerprint), part)
+
+        for i, (first, last) in enumerate(missing):
+            if progress is not None:
+                what = (
+                    month_label(first)
+                    if first.day == 1 and last.month != (last + timedelta(days=1)).month
+                    else f"du {first:%d/%m/%Y} au {last:%d/%m/%Y}"
+                )
+                progress(i, todo, f"Calcul : {what}")
+            found[keys[(first, last)][0]] = part = aggregate(s, sites, first, last, now=now)
+            keep(*keys[(first, last)], part)
+        base = Aggregates()
+        for key, (fingerprint, members) in units.items():
+            if key not in found:  # a year whose parts were just read or computed
+                found[key] = year = Aggregates()
+                for p in members:
+                    year.add(found[keys[p][0]])
+                keep(key, fingerprint, year)
+            base.add(found[key])
+        with self._lock:
+            self._merged = (base_key, base)
+        computed[merged_key] = (merged_print, base)
+        self._keep(computed)
+        return self._with_live(s, sites, base, live, len(missing), now, progress)
+
+    def _with_live(
+        self, s: Session, sites: list[uuid.UUID], base: Aggregates, live: list[tuple[date, date]], done: int,
+        now: datetime, progress: Progress | None,
+    ) -> Aggregates:  # fmt: skip
+        """The closed parts' sum plus the open days, read afresh."""
         total = base.copy()
         for i, (first, last) in enumerate(live):
             if progress is not None:
-                progress(len(missing) + i, todo, "Calcul : derniers jours")
+                progress(done + i, done + len(live) + 1, "Calcul : derniers jours")
             total.add(aggregate(s, sites, first, last, now=now))
         return total
+
+    def _lookup(self, s: Session, wanted: dict[tuple, tuple]) -> dict[tuple, Aggregates]:
+        """The parts (or year sums) among ``wanted`` (key -> fingerprint) kept in memory or in the database."""
+        with self._lock:
+            found = {k: hit for k, fingerprint in wanted.items() if (hit := self._cached(k, fingerprint)) is not None}
+        rest = {
+            stats_cache.key_text(key): (key, fingerprint) for key, fingerprint in wanted.items() if key not in found
+        }
+        if rest:
+            stored = stats_cache.load(s, {name: json.dumps(fingerprint) for name, (_k, fingerprint) in rest.items()})
+            with self._lock:
+                for name, part in stored.items():
+                    key, fingerprint = rest[name]
+                    self._months[key] = (fingerprint, part)
+                    found[key] = part
+        return found
 
     def _keep(self, computed: dict[str, tuple[str, Aggregates]]) -> None:
         """Write the parts just computed to disk, for the next sessions. A cache: failing to write it (the disk is

@@ -7,7 +7,6 @@ import uuid
 from collections import Counter as Tally
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,7 +14,17 @@ from sqlalchemy.orm import Session
 from guichet.domain import Channel, Outcome, TicketStatus
 from guichet.models import Agent, Counter, ExternalBody, MunicipalService, Queue, Site, Theme
 from guichet.services.staffing import counters_needed, service_level
-from guichet.services.stats_sql import BIN_S, Aggregates, as_uuid, local_hour, percentile
+from guichet.services.stats_sql import (
+    BIN_S,
+    BODY,
+    CHANNEL,
+    OUTCOME,
+    SERVICE,
+    THEME,
+    Aggregates,
+    as_uuid,
+    percentile,
+)
 from guichet.services.stats_types import (
     ContactStats,
     Count,
@@ -30,6 +39,7 @@ from guichet.services.stats_types import (
 
 TOP = 10  # orientations listed
 MIN_SLOT_VISITS = 10  # below, a slot's time at the counter is the site's mean
+US_PER_HOUR = 3_600_000_000
 _HIST_EDGES_MIN = (0, 5, 10, 15, 20, 30, 45, 60, 90)
 
 
@@ -93,20 +103,20 @@ def contact_stats(agg: Aggregates, labels: Labels, sites: set) -> ContactStats:
     outcomes: Tally = Tally()
     services: Tally = Tally()
     bodies: Tally = Tally()
-    for (site, channel, theme, outcome, service, body), n in agg.contacts.items():
-        if site not in sites:
-            continue
-        channels[channel] += n
-        themes[theme] += n
-        outcomes[outcome] += n
-        if outcome == Outcome.ORIENTED_SERVICE and service is not None:
-            services[as_uuid(service)] += n
-        if outcome == Outcome.ORIENTED_EXTERNAL and body is not None:
-            bodies[as_uuid(body)] += n
+    into = {CHANNEL: channels, THEME: themes, OUTCOME: outcomes, SERVICE: services, BODY: bodies}
+    for (site, dimension, value), n in agg.contacts.items():
+        if site in sites:
+            into[dimension][as_uuid(value) if dimension in (SERVICE, BODY) else value] += n
     parents: Tally = Tally()
     for theme, n in themes.items():
         parents[labels.parent_theme(theme)] += n
     total = sum(channels.values())
+
+    def service_label(k: object) -> str:
+        return labels.services.get(k, "Service supprimé")
+
+    def body_label(k: object) -> str:
+        return labels.bodies.get(k, "Organisme supprimé")
 
     def counts(tally: Tally, label: Callable, whole: int, keys: list) -> tuple[Count, ...]:
         return tuple(Count(str(k), label(k), tally[k], tally[k] / whole if whole else 0.0) for k in keys)
@@ -114,18 +124,21 @@ def contact_stats(agg: Aggregates, labels: Labels, sites: set) -> ContactStats:
     return ContactStats(
         total=total,
         by_channel=counts(channels, lambda c: Channel(c).label, total, list(Channel)),
-        by_theme=counts(parents, labels.theme_label, total, [k for k, _ in parents.most_common()]),
+        by_theme=counts(parents, labels.theme_label, total, _ranked(parents, labels.theme_label)),
         by_outcome=counts(outcomes, lambda o: Outcome(o).label, total, list(Outcome)),
         answered_first_share=_share(outcomes[Outcome.ANSWERED], total),
         oriented_services=counts(
-            services, lambda k: labels.services.get(k, "Service supprimé"), sum(services.values()),
-            [k for k, _ in services.most_common(TOP)],
+            services, service_label, sum(services.values()), _ranked(services, service_label)[:TOP],
         ),
         oriented_bodies=counts(
-            bodies, lambda k: labels.bodies.get(k, "Organisme supprimé"), sum(bodies.values()),
-            [k for k, _ in bodies.most_common(TOP)],
+            bodies, body_label, sum(bodies.values()), _ranked(bodies, body_label)[:TOP],
         ),
     )  # fmt: skip
+
+
+def _ranked(tally: Tally, label: Callable) -> list:
+    """Keys by count, most first; equal counts by label (then id): the same order however the counts were added."""
+    return sorted(tally, key=lambda k: (-tally[k], label(k), str(k)))
 
 
 # -- tickets --------------------------------------------------------------------------------------
@@ -161,14 +174,12 @@ def ticket_stats(agg: Aggregates, labels: Labels, sites: set, *, multi_site: boo
         )  # fmt: skip
     rows.sort(key=lambda r: r.label)
     arrivals = [[0] * 24 for _ in range(7)]
-    days: set = set()
-    for (site, day, h), (issued, *_rest) in agg.slots.items():
+    for (site, weekday, hour), (issued, *_rest) in agg.slots.items():
         if site in sites:
-            arrivals[day.weekday()][local_hour(day, h)] += issued
-            days.add(day)
-    open_days = [0] * 7
-    for day in days:
-        open_days[day.weekday()] += 1
+            arrivals[weekday][hour] += issued
+    # Days with tickets: of the site, or of any site of the commune (the only two scopes of a report).
+    days_of = next(iter(sites)) if len(sites) == 1 else None
+    open_days = [agg.ticket_days[(days_of, weekday)] if sites else 0 for weekday in range(7)]
     counters, agents = people(agg, labels, sites, multi_site)
     finished = (TicketStatus.DONE, TicketStatus.NO_SHOW, TicketStatus.CANCELLED)
     return TicketStats(
@@ -213,8 +224,8 @@ def people(
 ) -> tuple[tuple[TicketGroup, ...], tuple[TicketGroup, ...]]:
     result = []
     for kind, service, maxima, presence in (
-        ("counter", agg.counter_service, agg.counter_service_max, agg.counter_presence_s),
-        ("agent", agg.agent_service, agg.agent_service_max, agg.agent_presence_s),
+        ("counter", agg.counter_service, agg.counter_service_max, agg.counter_presence_us),
+        ("agent", agg.agent_service, agg.agent_service_max, agg.agent_presence_us),
     ):
         by: dict = {}  # (site, id) -> (bins of served tickets, tickets by status)
         for (site, ident, st, b), n in service.items():
@@ -235,13 +246,13 @@ def people(
             else:
                 label = labels.agent_label(ident)
                 order = (label, code)
-            seconds = presence.get((site, ident))
+            micros = presence.get((site, ident))
             rows.append((order, TicketGroup(
                 key=str(as_uuid(ident)), label=f"{code} · {label}" if multi_site else label,
                 issued=sum(status.values()), served=status[TicketStatus.DONE],
                 no_show=status[TicketStatus.NO_SHOW], wait=Durations(),
                 service=durations(bins, maxima.get((site, ident))), within_target=None,
-                presence_h=seconds / 3600 if seconds else None,
+                presence_h=micros / US_PER_HOUR if micros else None,
             )))  # fmt: skip
         rows.sort(key=lambda x: x[0])
         result.append(tuple(g for _o, g in rows))
@@ -254,8 +265,8 @@ def people(
 def site_comparison(agg: Aggregates, labels: Labels, site_id: uuid.UUID, key: object) -> SiteComparison:
     site = labels.sites[site_id]
     one = {key} if key is not None else set()
-    contacts = sum(n for k, n in agg.contacts.items() if k[0] in one)
-    answered = sum(n for k, n in agg.contacts.items() if k[0] in one and k[3] == Outcome.ANSWERED)
+    contacts = sum(n for k, n in agg.contacts.items() if k[0] in one and k[1] == CHANNEL)
+    answered = sum(n for k, n in agg.contacts.items() if k[0] in one and k[1] == OUTCOME and k[2] == Outcome.ANSWERED)
     status, wait_bins, per_queue = waits(agg, one)
     service_bins: Tally = Tally()
     for (s, _q, st, b), n in agg.queue_service.items():
@@ -281,23 +292,10 @@ def site_comparison(agg: Aggregates, labels: Labels, site_id: uuid.UUID, key: ob
 
 
 def staffing_advice(agg: Aggregates, labels: Labels, site_key: object, target_share: float) -> StaffingAdvice:
-    slots: dict[tuple[int, int], list] = defaultdict(lambda: [0, 0, 0.0, 0])
-    days: set[date] = set()
-    for (site, day, h), values in agg.slots.items():
-        if site != site_key:
-            continue
-        days.add(day)
-        slot = slots[(day.weekday(), local_hour(day, h))]
-        for i, v in enumerate(values):
-            slot[i] += v
-    per_weekday = Tally(d.weekday() for d in days)
-    open_s: Tally = Tally()
-    known_open = False
-    for (site, day, h), v in agg.open_seconds.items():
-        if site == site_key:
-            known_open = True
-            if day in days:
-                open_s[(day.weekday(), h)] += v
+    slots = {(weekday, hour): values for (site, weekday, hour), values in agg.slots.items() if site == site_key}
+    per_weekday = {weekday: agg.ticket_days[(site_key, weekday)] for weekday in range(7)}
+    open_us = {(weekday, hour): v for (site, weekday, hour), v in agg.open_us.items() if site == site_key}
+    known_open = site_key in agg.open_from_sessions or site_key in agg.open_from_calls
     # Target wait of the site: its queues' targets weighted by their arrivals.
     weights: Tally = Tally()
     for (site, queue_key, _st, _b), n in agg.waits.items():
@@ -306,17 +304,17 @@ def staffing_advice(agg: Aggregates, labels: Labels, site_key: object, target_sh
             weights[queue.target_wait_min] += n
     target_min = sum(t * n for t, n in weights.items()) / sum(weights.values()) if weights else 15.0
     total_called = sum(v[1] for v in slots.values())
-    mean_s = sum(v[2] for v in slots.values()) / total_called if total_called else 360.0
+    mean_s = sum(v[2] for v in slots.values()) / 1e6 / total_called if total_called else 360.0
     result = []
     for (weekday, hour), (issued, called, busy, within) in sorted(slots.items()):
         if not issued:
             continue
         n_days = per_weekday[weekday] or 1
-        service_s = busy / called if called >= MIN_SLOT_VISITS and busy > 0 else mean_s
+        service_s = busy / 1e6 / called if called >= MIN_SLOT_VISITS and busy > 0 else mean_s
         rate = issued / n_days
         needed = counters_needed(rate, service_s, target_s=target_min * 60, target_share=target_share)
         load = rate * service_s / 3600
-        opened = open_s[(weekday, hour)] / 3600 / n_days if known_open else None
+        opened = open_us.get((weekday, hour), 0) / US_PER_HOUR / n_days if known_open else None
         level = None
         if opened is not None:
             n_open = math.floor(opened + 0.5)
@@ -330,10 +328,15 @@ def staffing_advice(agg: Aggregates, labels: Labels, site_key: object, target_sh
         )  # fmt: skip
     if not known_open:
         source = "Guichets ouverts : inconnus (aucune session de guichet enregistrée)."
-    elif site_key in agg.open_from_calls:
+    elif site_key not in agg.open_from_calls:
+        source = "Guichets ouverts : moyenne des sessions de guichet sur les mêmes jours."
+    elif site_key not in agg.open_from_sessions:
         source = "Guichets ouverts : déduits des appels (guichets ayant appelé au moins un ticket dans l'heure)."
     else:
-        source = "Guichets ouverts : moyenne des sessions de guichet sur les mêmes jours."
+        source = (
+            "Guichets ouverts : moyenne des sessions de guichet sur les mêmes jours ; les jours sans session "
+            "enregistrée, déduits des appels (guichets ayant appelé au moins un ticket dans l'heure)."
+        )
     site = labels.site(site_key)
     return StaffingAdvice(
         site_id=site.id, site_name=site.name, target_wait_min=round(target_min, 1), target_share=target_share,

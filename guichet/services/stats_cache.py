@@ -16,16 +16,20 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.orm import Session
 
 from guichet.models.cache import StatsCache
 from guichet.services.clock import now
 from guichet.services.stats_sql import Aggregates
 
-_TALLIES = ("waits", "queue_service", "counter_service", "agent_service", "contacts", "open_seconds",
-            "counter_presence_s", "agent_presence_s")  # fmt: skip
+_TALLIES = ("waits", "queue_service", "counter_service", "agent_service", "contacts", "ticket_days", "open_us",
+            "counter_presence_us", "agent_presence_us")  # fmt: skip
 _MAXES = ("wait_max", "queue_service_max", "counter_service_max", "agent_service_max")
-_SETS = ("open_from_calls", "site_keys")
+_SETS = ("open_from_sessions", "open_from_calls", "site_keys")
+# The layout of the aggregates: a part stored under another layout (an older version of Guichet) is computed again.
+FORMAT = 2
+_UPDATED = ("fingerprint", "payload", "computed_at")
 
 
 def _encode_map(mapping: dict) -> dict[str, Any]:
@@ -39,11 +43,22 @@ def _encode_map(mapping: dict) -> dict[str, Any]:
 
 
 def _decode_map(data: dict[str, Any]) -> dict:
-    keys = map(tuple, data["k"])
     dates = data["d"]
-    if dates:
-        iso = date.fromisoformat
-        keys = (tuple(iso(x) if i in dates and x is not None else x for i, x in enumerate(k)) for k in keys)
+    if not dates:
+        return dict(zip(map(tuple, data["k"]), data["v"], strict=True))
+    memo: dict[str | None, date | None] = {None: None}  # a day is in many keys (one per hour): parsed once
+
+    def day(x: str | None) -> date | None:
+        found = memo.get(x)
+        if found is None and x is not None:
+            found = memo[x] = date.fromisoformat(x)
+        return found
+
+    if len(dates) == 1:  # (site, day, hour): the usual case, without a walk over every element
+        i = dates[0]
+        keys = ((*k[:i], day(k[i]), *k[i + 1 :]) for k in data["k"])
+    else:
+        keys = (tuple(day(x) if i in dates else x for i, x in enumerate(k)) for k in data["k"])
     return dict(zip(keys, data["v"], strict=True))
 
 
@@ -51,11 +66,15 @@ def dumps(part: Aggregates) -> str:
     data: dict[str, Any] = {name: _encode_map(getattr(part, name)) for name in (*_TALLIES, *_MAXES, "slots")}
     for name in _SETS:
         data[name] = sorted(getattr(part, name))
+    data["format"] = FORMAT
     return json.dumps(data, separators=(",", ":"))
 
 
-def loads(text: str) -> Aggregates:
+def loads(text: str) -> Aggregates | None:
+    """The aggregates of a stored part, or None if they were stored under another layout."""
     data = json.loads(text)
+    if data.get("format") != FORMAT:
+        return None
     part = Aggregates()
     for name in _TALLIES:
         setattr(part, name, Tally(_decode_map(data[name])))
@@ -78,10 +97,12 @@ def key_text(key: tuple) -> str:
     return f"{scope}:{first.isoformat()}:{last.isoformat()}"
 
 
-def merged_text(scope: str, parts: tuple) -> str:
-    """The sum of a period's closed parts (each with its fingerprint): what a new session of the same day asks."""
+def merged_text(scope: str, closed: list[tuple[date, date]], parts: tuple) -> tuple[str, str]:
+    """Key and fingerprint of the sum of a period's closed parts (what a new session of the same day asks): one
+    row per commune and span of closed days, replaced when one of its parts moves (a late row)."""
     digest = hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()[:16]
-    return f"{scope}:somme:{digest}"
+    first, last = (closed[0][0], closed[-1][1]) if closed else ("", "")
+    return f"{scope}:somme:{first}:{last}", digest
 
 
 def load(s: Session, wanted: dict[str, str]) -> dict[str, Aggregates]:
@@ -91,7 +112,9 @@ def load(s: Session, wanted: dict[str, str]) -> dict[str, Aggregates]:
     found: dict[str, Aggregates] = {}
     for row in s.scalars(select(StatsCache).where(StatsCache.key.in_(list(wanted)))):
         if row.fingerprint == wanted[row.key]:
-            found[row.key] = loads(row.payload)
+            part = loads(row.payload)
+            if part is not None:
+                found[row.key] = part
     return found
 
 
@@ -102,5 +125,16 @@ def store(s: Session, parts: dict[str, tuple[str, Aggregates]]) -> None:
     s.execute(
         delete(StatsCache).where(StatsCache.key.like("%:somme:%"), StatsCache.computed_at < at - timedelta(days=7))
     )
+    if s.get_bind().dialect.name == "postgresql":
+        # Several sessions of the central may store the same part at once: an upsert, not a read then a write.
+        rows = [dict(key=k, fingerprint=f, payload=dumps(p), computed_at=at) for k, (f, p) in parts.items()]
+        if rows:
+            stmt = pg_insert(StatsCache).values(rows)
+            s.execute(
+                stmt.on_conflict_do_update(
+                    index_elements=[StatsCache.key], set_={c: stmt.excluded[c] for c in _UPDATED}
+                )
+            )
+        return
     for key, (fingerprint, part) in parts.items():
         s.merge(StatsCache(key=key, fingerprint=fingerprint, payload=dumps(part), computed_at=at))

@@ -3,6 +3,11 @@
 The first report over a year reads every event of the year (about 3 s for a large site); what it computes is
 kept on disk (``stats_cache``). Run at night by the site's scheduled task, it leaves the morning's first
 report as fast as the following ones.
+
+On the central database, ``guichet central stats-prepare --url ...`` (``prepare_central``) does the same for
+every commune over the last ten years: the first night computes every closed month (about 40 s for SITIV's
+ten years on the bench: 7.5 million contacts, 2.2 million tickets), the following ones only the parts whose day
+stamps moved (a second or two).
 """
 
 from __future__ import annotations
@@ -28,15 +33,18 @@ class Prepared:
     seconds: float
 
 
-def prepare(db: Database, *, clock: Callable[[], datetime] = now) -> list[Prepared]:
+def prepare(db: Database, *, clock: Callable[[], datetime] = now, years: int = 1) -> list[Prepared]:
     """The usual periods of every commune of this database (the last 365 days, the current year, the last
-    month), computed once so that their closed months are on disk."""
+    month; with ``years`` > 1, also the last ``years`` × 365 days), computed once so that their closed months are
+    on disk. Only parts whose fingerprint moved since the last run are computed again."""
     today = local_day(clock())
-    periods = (
+    periods: tuple[tuple[date, date], ...] = (
         (today - timedelta(days=365), today),
         (date(today.year, 1, 1), today),
         (today - timedelta(days=30), today),
     )
+    if years > 1:
+        periods = ((today - timedelta(days=365 * years), today), *periods)
     with db.read() as s:
         readers = s.execute(
             select(Commune.name, Agent.id)
@@ -46,7 +54,7 @@ def prepare(db: Database, *, clock: Callable[[], datetime] = now) -> list[Prepar
             .order_by(Commune.name, Agent.login)
         ).all()
     one_per_commune = dict(reversed(readers))  # the commune's first supervisor or administrator, by login
-    service = StatsService(db, clock=clock)
+    service = StatsService(db, clock=clock, fill=True)
     done = []
     for commune, agent_id in sorted(one_per_commune.items()):
         started = time.perf_counter()
@@ -54,3 +62,19 @@ def prepare(db: Database, *, clock: Callable[[], datetime] = now) -> list[Prepar
             service.report(agent_id=agent_id, start=start, end=end)
         done.append(Prepared(commune, periods, time.perf_counter() - started))
     return done
+
+
+def prepare_central(url: str, *, years: int = 10, clock: Callable[[], datetime] = now) -> list[Prepared]:
+    """``prepare`` on the central PostgreSQL database (``url`` of its owner, password as ``guichet central``
+    finds it), over the last ``years`` years."""
+    import psycopg
+    from sqlalchemy import create_engine
+
+    from guichet.sync.admin import admin_conninfo
+
+    conninfo = admin_conninfo(url)
+    engine = create_engine("postgresql+psycopg://", creator=lambda: psycopg.connect(conninfo))
+    try:
+        return prepare(Database(engine), clock=clock, years=years)
+    finally:
+        engine.dispose()

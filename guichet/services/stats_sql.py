@@ -19,16 +19,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Connection, Float, Integer, String, and_, case, func, or_, select
+from sqlalchemy import BigInteger, Connection, Float, Integer, String, and_, case, func, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
-from guichet.domain import TicketStatus
+from guichet.domain import Outcome, TicketStatus
 from guichet.models import Contact, Counter, CounterSession, Queue, Ticket
 from guichet.services.clock import PARIS, day_bounds
 
 BIN_S = 30  # width of the duration bins
+_US = timedelta(microseconds=1)
+# The dimensions of the contacts' tallies (``Aggregates.contacts``).
+CHANNEL, THEME, OUTCOME, SERVICE, BODY = "canal", "theme", "suite", "service", "organisme"
 _CALLED_FINAL = (TicketStatus.DONE, TicketStatus.NO_SHOW)
 
 
@@ -54,6 +57,33 @@ def _seconds_default(element, compiler, **kw) -> str:  # noqa: ANN001
     start, end = list(element.clauses)
     # date_part gives a double precision; EXTRACT computes a numeric since PostgreSQL 14, several times slower.
     return f"date_part('epoch', {compiler.process(end, **kw)} - {compiler.process(start, **kw)})"
+
+
+class micros_between(FunctionElement):  # noqa: N801
+    """Whole microseconds from the first timestamp to the second (NULL if either is NULL): durations added up as
+    integers give the same sum in any order."""
+
+    type = BigInteger()
+    name = "micros_between"
+    inherit_cache = True
+
+
+@compiles(micros_between, "sqlite")
+def _micros_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
+    start, end = list(element.clauses)
+    return (
+        f"CAST(round((julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)})) "
+        f"* 86400000000.0) AS INTEGER)"
+    )
+
+
+@compiles(micros_between)
+def _micros_default(element, compiler, **kw) -> str:  # noqa: ANN001
+    start, end = list(element.clauses)
+    return (
+        f"CAST(round(date_part('epoch', {compiler.process(end, **kw)} - {compiler.process(start, **kw)}) "
+        f"* 1000000) AS BIGINT)"
+    )
 
 
 class utc_hour(FunctionElement):  # noqa: N801
@@ -118,26 +148,36 @@ class Aggregates:
     agent_service: Tally = field(default_factory=Tally)
     counter_service_max: dict = field(default_factory=dict)  # (site, counter) -> seconds
     agent_service_max: dict = field(default_factory=dict)  # (site, agent) -> seconds
-    # (site, day, UTC hour of issue) -> [issued, called, seconds at the counter, called within target]
+    # (site, weekday, local hour of issue) -> [issued, called, microseconds at the counter, called within target]
     slots: dict = field(default_factory=dict)
-    # (site, channel, theme, outcome, oriented service, oriented body) -> contacts
+    # (site, weekday) -> days on which the site issued tickets; (None, weekday) -> days on which any site did
+    ticket_days: Tally = field(default_factory=Tally)
+    # (site, CHANNEL, channel), (site, THEME, theme), (site, OUTCOME, outcome), (site, SERVICE, service oriented to)
+    # and (site, BODY, external body oriented to) -> contacts: each dimension apart (what the report shows), so
+    # that a month holds a few hundred keys, not one per combination of the five dimensions.
     contacts: Tally = field(default_factory=Tally)
-    # (site, day, local hour) -> counter-seconds open
-    open_seconds: Tally = field(default_factory=Tally)
-    counter_presence_s: Tally = field(default_factory=Tally)  # (site, counter) -> seconds open
-    agent_presence_s: Tally = field(default_factory=Tally)  # (site, agent) -> seconds at a counter
-    open_from_calls: set = field(default_factory=set)  # sites whose open counters are read from the calls
+    # (site, weekday, local hour) -> counter-microseconds open, on the days the site issued tickets. Times are
+    # added up as whole microseconds: a sum of integers does not depend on the order of its terms, so a period
+    # added up from its months gives exactly the figures of the period read in one pass. Everything here is
+    # folded day by day (a day is never cut between two parts), so a month holds a few hundred keys per site
+    # whatever the length of the period.
+    open_us: Tally = field(default_factory=Tally)
+    counter_presence_us: Tally = field(default_factory=Tally)  # (site, counter) -> microseconds open
+    agent_presence_us: Tally = field(default_factory=Tally)  # (site, agent) -> microseconds at a counter
+    open_from_sessions: set = field(default_factory=set)  # sites with counter sessions on some day
+    open_from_calls: set = field(default_factory=set)  # sites whose open counters are read from the calls some day
     site_keys: set = field(default_factory=set)  # the sites' ids as they appear in the keys above
 
     def add(self, other: Aggregates) -> None:
-        for name in ("waits", "queue_service", "counter_service", "agent_service", "contacts", "open_seconds",
-                     "counter_presence_s", "agent_presence_s"):  # fmt: skip
+        for name in ("waits", "queue_service", "counter_service", "agent_service", "contacts", "ticket_days",
+                     "open_us", "counter_presence_us", "agent_presence_us"):  # fmt: skip
             getattr(self, name).update(getattr(other, name))
         for name in ("wait_max", "queue_service_max", "counter_service_max", "agent_service_max"):
             _add_max(getattr(self, name), getattr(other, name))
         for k, v in other.slots.items():
             mine = self.slots.get(k)
             self.slots[k] = list(v) if mine is None else [a + b for a, b in zip(mine, v, strict=True)]
+        self.open_from_sessions |= other.open_from_sessions
         self.open_from_calls |= other.open_from_calls
         self.site_keys |= other.site_keys
 
@@ -276,8 +316,10 @@ def aggregate(s: Session, site_ids: Iterable[uuid.UUID], start: date, end: date,
                     maxima[key] = longest
 
     hour = utc_hour(Ticket.issued_at)
-    at_counter = case((Ticket.status.in_(_CALLED_FINAL), svc_s), else_=None)
+    at_counter = case((Ticket.status.in_(_CALLED_FINAL), micros_between(Ticket.called_at, Ticket.finished_at)),
+                      else_=None)  # fmt: skip
     in_target = case((wait_s <= Queue.target_wait_min * 60, 1), else_=0)
+    ticket_days: dict[object, set[date]] = {}  # site -> days with tickets
     for site_id, day, h, issued, called, busy, within in conn.execute(
         select(site, Ticket.service_day, hour, func.count(), func.count(Ticket.called_at), func.sum(at_counter),
                func.sum(in_target))
@@ -285,8 +327,16 @@ def aggregate(s: Session, site_ids: Iterable[uuid.UUID], start: date, end: date,
         .where(in_range)
         .group_by(Ticket.site_id, Ticket.service_day, hour)
     ):  # fmt: skip
-        agg.slots[(site_id, _day(day), h)] = [issued, called, float(busy or 0), int(within or 0)]
+        d = _day(day)
+        key = (site_id, d.weekday(), local_hour(d, h))
+        values = (issued, called, int(busy or 0), int(within or 0))
+        mine = agg.slots.get(key)
+        agg.slots[key] = list(values) if mine is None else [a + b for a, b in zip(mine, values, strict=True)]
+        ticket_days.setdefault(site_id, set()).add(d)
         agg.site_keys.add(site_id)
+    for site_id, days in ticket_days.items():
+        agg.ticket_days.update((site_id, d.weekday()) for d in days)
+    agg.ticket_days.update((None, d.weekday()) for d in set().union(*ticket_days.values()))
 
     t0, t1 = utc_range(start, end)
     c_site, channel, theme, outcome = (
@@ -296,6 +346,8 @@ def aggregate(s: Session, site_ids: Iterable[uuid.UUID], start: date, end: date,
         _raw(Contact.outcome),
     )
     service, body = _raw(Contact.oriented_service_id), _raw(Contact.oriented_body_id)
+    contacts = agg.contacts
+    oriented_service, oriented_external = Outcome.ORIENTED_SERVICE.value, Outcome.ORIENTED_EXTERNAL.value
     for site_id, ch, th, out, sv, bd, n in conn.execute(
         select(c_site, channel, theme, outcome, service, body, func.count())
         .where(Contact.site_id.in_(sites), Contact.started_at >= t0, Contact.started_at < t1,
@@ -303,17 +355,30 @@ def aggregate(s: Session, site_ids: Iterable[uuid.UUID], start: date, end: date,
         .group_by(Contact.site_id, Contact.channel, Contact.theme_id, Contact.outcome, Contact.oriented_service_id,
                   Contact.oriented_body_id)
     ):  # fmt: skip
-        agg.contacts[(site_id, ch, th, out, sv, bd)] += n
+        contacts[(site_id, CHANNEL, ch)] += n
+        contacts[(site_id, THEME, th)] += n
+        contacts[(site_id, OUTCOME, out)] += n
+        if out == oriented_service and sv is not None:
+            contacts[(site_id, SERVICE, sv)] += n
+        if out == oriented_external and bd is not None:
+            contacts[(site_id, BODY, bd)] += n
         agg.site_keys.add(site_id)
 
-    _sessions(conn, agg, sites, start, end, now)
+    for (site_id, d, h), micros in _open_time(conn, agg, sites, start, end, now).items():
+        if d in ticket_days.get(site_id, ()):
+            agg.open_us[(site_id, d.weekday(), h)] += micros
     return agg
 
 
-def _sessions(conn: Connection, agg: Aggregates, sites: list[uuid.UUID], start: date, end: date, now: datetime) -> None:
-    """Open counter-seconds per local hour, per counter and per agent, from the counter sessions."""
+def _open_time(
+    conn: Connection, agg: Aggregates, sites: list[uuid.UUID], start: date, end: date, now: datetime
+) -> Tally:
+    """Counter-microseconds open per (site, day, local hour), from the counter sessions; time open per counter and
+    per agent (into ``agg``). On a day without any session at a site (history imported, or simulated), a counter
+    that called tickets during an hour counts as open for that hour."""
     t0, t1 = utc_range(start, end)
-    with_sessions = set()
+    open_us: Tally = Tally()
+    session_days: dict[uuid.UUID | None, set[date]] = {}
     for site, counter, agent, opened, closed in conn.execute(
         select(_raw(Counter.site_id), _raw(CounterSession.counter_id), _raw(CounterSession.agent_id),
                CounterSession.opened_at, CounterSession.closed_at)
@@ -325,32 +390,36 @@ def _sessions(conn: Connection, agg: Aggregates, sites: list[uuid.UUID], start: 
         b = min(closed or now, t1)
         if b <= a:
             continue
-        with_sessions.add(site)
+        agg.open_from_sessions.add(site)
         agg.site_keys.add(site)
-        agg.counter_presence_s[(site, counter)] += (b - a).total_seconds()
-        agg.agent_presence_s[(site, agent)] += (b - a).total_seconds()
+        agg.counter_presence_us[(site, counter)] += (b - a) // _US
+        agg.agent_presence_us[(site, agent)] += (b - a) // _US
         cursor = a.astimezone(PARIS)
         stop = b.astimezone(PARIS)
         while cursor < stop:
             slot_end = min(stop, (cursor + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0))
-            agg.open_seconds[(site, cursor.date(), cursor.hour)] += (slot_end - cursor).total_seconds()
+            open_us[(site, cursor.date(), cursor.hour)] += (slot_end - cursor) // _US
+            session_days.setdefault(as_uuid(site), set()).add(cursor.date())
             cursor = slot_end
-    without = [x for x in sites if not any(as_uuid(w) == x for w in with_sessions)]
-    if not without:
-        return
-    # No counter session recorded (history imported, or simulated): a counter that called tickets during an hour
-    # counts as open for that hour.
+    every_day = [start + timedelta(days=i) for i in range((end - start).days + 1)]
+    whole = [x for x in sites if x not in session_days]  # not a single session in the part: one query for them
+    queries = [Ticket.site_id.in_(whole)] if whole else []
+    for x in sites:
+        days = [d for d in every_day if d not in session_days.get(x, every_day)]
+        if days:
+            queries.append(and_(Ticket.site_id == x, Ticket.service_day.in_(days)))
     call_hour = utc_hour(Ticket.called_at)
-    rows = conn.execute(
-        select(_raw(Ticket.site_id), Ticket.service_day, call_hour, _raw(Ticket.counter_id))
-        .where(Ticket.site_id.in_(without), Ticket.service_day >= start, Ticket.service_day <= end,
-               Ticket.called_at.is_not(None), Ticket.counter_id.is_not(None), Ticket.deleted_at.is_(None))
-        .distinct()
-    ).all()  # fmt: skip
-    for site, day, h, _counter in rows:
-        d = _day(day)
-        agg.open_seconds[(site, d, local_hour(d, h))] += 3600
-        agg.open_from_calls.add(site)
+    for where in queries:
+        for site, day, h, _counter in conn.execute(
+            select(_raw(Ticket.site_id), Ticket.service_day, call_hour, _raw(Ticket.counter_id))
+            .where(where, Ticket.service_day >= start, Ticket.service_day <= end, Ticket.called_at.is_not(None),
+                   Ticket.counter_id.is_not(None), Ticket.deleted_at.is_(None))
+            .distinct()
+        ):  # fmt: skip
+            d = _day(day)
+            open_us[(site, d, local_hour(d, h))] += 3600 * 1_000_000
+            agg.open_from_calls.add(site)
+    return open_us
 
 
 def fingerprints(

@@ -36,6 +36,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     load.add_argument("--url", required=True, help=url_help)
     load.add_argument("--from-db", type=Path, required=True, help="fichier SQLite préparé par le SITIV")
     load.add_argument("--citizens-of", default="", help="code de la commune dont importer aussi les citoyens")
+    stats = central_sub.add_parser("stats-prepare", help="prépare les statistiques des mois clos (tâche de nuit)")
+    stats.add_argument("--url", required=True, help=url_help)
+    stats.add_argument("--years", type=int, default=10, help="années préparées, jusqu'à aujourd'hui (par défaut 10)")
 
 
 def cli(settings: Settings, args: argparse.Namespace) -> int:
@@ -62,6 +65,11 @@ def _central(args: argparse.Namespace) -> int:
         print(f"Rôle « {role} » prêt pour le site {args.site.upper()}. Mot de passe (affiché une seule fois) :")
         print(password)
         print("Sur le poste du site : guichet sync --store-password")
+    elif args.central_command == "stats-prepare":
+        from guichet.services.stats_prepare import prepare_central
+
+        for done in prepare_central(args.url, years=args.years):
+            print(f"{done.commune} : {len(done.periods)} périodes préparées en {done.seconds:.1f} s.")
     else:
         counts = admin.import_site_database(args.url, args.from_db, citizens_of=args.citizens_of)
         print("Importé : " + ", ".join(f"{table} {n}" for table, n in counts.items()))

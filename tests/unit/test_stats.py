@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import shutil
 import statistics
@@ -266,6 +267,94 @@ def test_cached_months_give_the_same_figures_and_follow_late_rows(history, hrefs
         )  # fmt: skip
     later = service.report(**ask)
     assert later.tickets.issued == cold.tickets.issued + 1 and later.tickets.cancelled == cold.tickets.cancelled + 1
+
+
+def _figures(report) -> tuple:  # noqa: ANN001
+    return report.contacts, report.tickets, report.sites, report.staffing
+
+
+def test_a_period_added_up_from_its_parts_equals_the_period_read_in_one_pass(history, hrefs):
+    """Exactly, floats included: durations are added up as whole microseconds, ties ranked by label."""
+    ask = dict(agent_id=hrefs.agents["sperrin"], start=date(2026, 2, 3), end=TODAY)
+    direct = StatsService(history, clock=lambda: NOW, cached=False)
+    parts = _stats(history).report(**ask)
+    assert parts.tickets.by_counter and parts.tickets.by_counter[0].presence_h
+    assert _figures(parts) == _figures(direct.report(**ask))
+    assert _figures(_stats(history).report(**ask)) == _figures(direct.report(**ask))  # from the cache on disk
+    one_site = dict(ask, site_id=hrefs.sites["MAV"])
+    assert _figures(_stats(history).report(**one_site)) == _figures(direct.report(**one_site))
+    with history.write() as s:  # a late contact of a closed month, oriented to a service
+        s.add(
+            Contact(
+                channel=Channel.PHONE, started_at=datetime(2026, 2, 20, 11, tzinfo=PARIS), site_id=hrefs.sites["MAV"],
+                agent_id=hrefs.agents["mdurand"], theme_id=hrefs.themes["ccas.aide"],
+                outcome=Outcome.ORIENTED_SERVICE, oriented_service_id=hrefs.services["CCAS"],
+            )
+        )  # fmt: skip
+    late = _stats(history).report(**ask)
+    assert late.contacts.total == parts.contacts.total + 1
+    assert _figures(late) == _figures(direct.report(**ask))
+
+
+def test_whole_years_are_kept_summed_up_and_follow_late_rows(history, hrefs, monkeypatch):
+    import guichet.services.stats as stats_module
+
+    calls: list[tuple[date, date]] = []
+    real = stats_module.aggregate
+    monkeypatch.setattr(stats_module, "aggregate", lambda s, sites, a, b, **kw: calls.append((a, b)) or real(
+        s, sites, a, b, **kw))  # fmt: skip
+    ask = dict(agent_id=hrefs.agents["sperrin"], start=date(2023, 11, 15), end=TODAY)
+    direct = StatsService(history, clock=lambda: NOW, cached=False)
+    first = _stats(history).report(**ask)
+    with history.read() as s:
+        keys = set(s.scalars(select(StatsCache.key)))
+    assert {k for k in keys if k.endswith(("-01-01:2024-12-31", "-01-01:2025-12-31"))}, "the two whole years"
+    with history.write() as s:  # a contact of June 2024 arrives late
+        s.add(
+            Contact(
+                channel=Channel.MAIL, started_at=datetime(2024, 6, 3, 10, tzinfo=PARIS), site_id=hrefs.sites["HDV"],
+                agent_id=hrefs.agents["mdurand"], theme_id=hrefs.themes["etat_civil.naissance"],
+                outcome=Outcome.ANSWERED,
+            )
+        )  # fmt: skip
+    calls.clear()
+    late = _stats(history).report(**ask)
+    closed = [c for c in calls if c[1] <= TODAY - timedelta(days=2)]
+    assert closed == [(date(2024, 6, 1), date(2024, 6, 30))], "one month computed again, the other years summed"
+    assert late.contacts.total == first.contacts.total + 1
+    calls.clear()
+    assert _figures(late) == _figures(direct.report(**ask))
+    assert _figures(_stats(history).report(**ask)) == _figures(late)
+
+
+def test_parts_stored_by_an_older_version_are_computed_again(history, hrefs):
+    ask = dict(agent_id=hrefs.agents["sperrin"], start=date(2026, 2, 1), end=TODAY)
+    first = _stats(history).report(**ask)
+    with history.write() as s:  # the layout of an older version: no "format" (contacts keyed by six dimensions)
+        for row in s.scalars(select(StatsCache)):
+            payload = json.loads(row.payload)
+            del payload["format"]
+            row.payload = json.dumps(payload)
+    again = _stats(history).report(**ask)
+    assert _figures(again) == _figures(first)
+    with history.read() as s:
+        assert all('"format"' in row.payload for row in s.scalars(select(StatsCache)))
+
+
+def test_days_without_a_counter_session_read_their_open_counters_from_the_calls(history, hrefs):
+    """Sessions recorded on some days of February only: those days use them, the others the calls, whether the
+    period is read in one pass or month by month."""
+    hdv = hrefs.sites["HDV"]
+    kept = (datetime(2026, 2, 10, tzinfo=PARIS), datetime(2026, 2, 13, tzinfo=PARIS))
+    with history.write() as s:
+        s.execute(delete(CounterSession).where(~CounterSession.opened_at.between(*kept)))
+        assert s.scalar(select(func.count()).select_from(CounterSession)) > 10
+    ask = dict(agent_id=hrefs.agents["sperrin"], start=date(2026, 1, 26), end=TODAY, site_id=hdv)
+    report = _stats(history).report(**ask)
+    assert _figures(report) == _figures(StatsService(history, clock=lambda: NOW, cached=False).report(**ask))
+    assert "les jours sans session enregistrée, déduits des appels" in report.staffing[0].open_source
+    only_calls = _stats(history).report(**dict(ask, start=date(2026, 3, 2)))
+    assert only_calls.staffing[0].open_source.startswith("Guichets ouverts : déduits des appels")
 
 
 def test_staffing_advice_from_sessions(demo_db, refs):
