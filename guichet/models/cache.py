@@ -13,8 +13,9 @@ from guichet.models.base import Base
 class StatsCache(Base):
     """The statistics of one closed part of a period (a month, or a week), for one commune's set of sites.
 
-    ``fingerprint`` is the counts of tickets and contacts the part was made from: when a late synchronisation
-    moves them, the part is computed again. ``payload`` is the part's aggregates as JSON.
+    ``fingerprint`` is what the part was made from: on a site, the counts of its tickets and contacts (and the
+    queues' target waits); on the central database, the per-(site, day) stamps its triggers renew
+    (guichet.services.stats_stamps). When a late synchronisation moves them, the part is computed again. ``payload`` is the part's aggregates as JSON.
     """
 
     __tablename__ = "stats_cache"

@@ -87,8 +87,13 @@ def test_a_killed_hub_loses_no_ticket_and_no_print_job(demo_db: Database, tmp_pa
         issue(8)
         assert len(given) == 20 and len(set(given)) == 20
 
-        jobs = emulator.wait_for_jobs(20, timeout=30)
-        printed = [line for j in jobs for line in decode(j.payload).text.split("\n") if line in given]
+        def printed() -> list[str]:
+            return [line for j in emulator.jobs for line in decode(j.payload).text.split("\n") if line in given]
+
+        deadline = time.monotonic() + 30
+        while set(printed()) != set(given) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        printed = printed()
         assert set(printed) == set(given), "every ticket given came out of the printer"
         # A job cut by the kill mid-send is sent again whole after the restart (a torn ticket is no ticket):
         # at most that one twice.
