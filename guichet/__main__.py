@@ -67,7 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     from guichet.rgpd_commands import add_parsers as add_rgpd_parsers
 
     add_rgpd_parsers(sub)
-    from guichet.hub.runner import add_parsers as add_hub_parsers
+    from guichet.hub.commands import add_parsers as add_hub_parsers
 
     add_hub_parsers(sub)
     return parser
@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     if command == "stats":
         return _stats_prepare(settings)
     if command == "hub":
-        from guichet.hub.runner import cli as hub_cli
+        from guichet.hub.commands import cli as hub_cli
 
         return hub_cli(settings, args)
     if command == "rgpd":

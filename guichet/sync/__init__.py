@@ -17,8 +17,23 @@ This package uses ``guichet.db``, ``guichet.models`` and a few pure functions an
 ``guichet.services``; never Qt.
 """
 
-from guichet.sync.conflicts import ConflictInfo, ConflictService
-from guichet.sync.pull import LoadProgress
-from guichet.sync.service import RejectedBatch, SyncService, SyncStatus
+from __future__ import annotations
 
-__all__ = ["ConflictInfo", "ConflictService", "LoadProgress", "RejectedBatch", "SyncService", "SyncStatus"]
+import importlib
+from typing import Any
+
+# Loaded on first use: `guichet --help` and the command parsers import this package, and must not pay for
+# SQLAlchemy and the services (0.6 s) before a command runs.
+_EXPORTS = {
+    "ConflictInfo": "guichet.sync.conflicts", "ConflictService": "guichet.sync.conflicts",
+    "LoadProgress": "guichet.sync.pull", "RejectedBatch": "guichet.sync.service",
+    "SyncService": "guichet.sync.service", "SyncStatus": "guichet.sync.service",
+}  # fmt: skip
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'guichet.sync' has no attribute {name!r}")
