@@ -1,9 +1,11 @@
 """First start on a new PC: what the setup assistant reads, checks and writes (no Qt; guichet/ui/setup shows it).
 
-The assistant asks the site and the counter, the printer and the central database (optional). Here: the sites of
-an existing local database, the printer's test page, the test of the connection to the central database, and
-the writing of guichet.toml (merged into the existing file: what the assistant does not ask is kept) with the
-central database's password in the OS keyring, never in the file. Every error is a SetupError with a French
+The assistant asks where the PC's data lives (its own database, or the site's hub), the site and the counter, the
+printer and the central database (optional, not behind a hub: the hub synchronises). Here: the sites of an
+existing local database, the pairing with the site's hub (the administrator's one-time code traded for this PC's
+token, the sites read through the hub), the printer's test page, the test of the connection to the central
+database, and the writing of guichet.toml (merged into the existing file: what the assistant does not ask is kept)
+with the central database's password and the hub's token in the OS keyring, never in the file. Every error is a SetupError with a French
 message for the technician. Each function may block (disk, network, printer): the assistant calls them off the
 GUI thread.
 """
@@ -19,7 +21,7 @@ import socket
 import time
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock_time
 from pathlib import Path
@@ -50,6 +52,10 @@ _BACKEND_KEYS = {
 
 class SetupError(Exception):
     """Something the technician must fix; ``str()`` is French."""
+
+
+class PairingRefusedError(SetupError):
+    """The hub answered, and refused the pairing code (unknown, expired or already used)."""
 
 
 # -- the site and the counter ------------------------------------------------------------------------------
@@ -292,12 +298,267 @@ def store_central_password(role: str, password: str) -> None:
         raise SetupError("Le trousseau du système n'a pas gardé le mot de passe : relancez l'assistant.")
 
 
+# -- the site hub ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PairedHub:
+    """This PC paired with the site's hub: its token, the name and role the hub knows it by, the sites it sees."""
+
+    url: str  # "http://192.168.1.10:8765": also the token's user name in the keyring
+    token: str = field(repr=False)
+    name: str = ""  # "" when the hub could not be asked (an earlier pairing, the hub away)
+    role: str = ""  # "poste", "borne", "ecran"
+    site_id: str = ""  # the site the administrator paired it for
+    sites: tuple[SiteChoice, ...] = ()  # what the site page offers (empty: the code is typed)
+    site_code: str = ""  # the paired site's code ("VEN-HDV"), when the hub told it
+    note: str = ""  # what could not be read, said on the page
+    kept: bool = False  # an earlier pairing: its token is in the keyring already
+
+    @property
+    def role_label(self) -> str:
+        from guichet.services.hub_devices import ROLES
+
+        return ROLES.get(self.role, self.role)
+
+    @property
+    def summary(self) -> str:
+        if not self.name:
+            return f"Ce poste a déjà son jeton pour le serveur du site {self.url}."
+        where = f", site {self.site_code}" if self.site_code else ""
+        if self.kept:
+            return (
+                f"Ce poste est déjà appairé avec le serveur du site {self.url} sous le nom « {self.name} » "
+                f"({self.role_label}{where})."
+            )
+        return f"Poste appairé sous le nom « {self.name} » ({self.role_label}{where})."
+
+
+def hub_url_of(address: str) -> str:
+    """``192.168.1.10`` → ``http://192.168.1.10:8765`` ("" stays ""), unchecked: what the settings file names."""
+    if not address.strip():
+        return ""  # most PCs: the hub's client (httpx, pydantic) is not even imported
+    from guichet.hub.client import hub_url
+
+    return hub_url(address)
+
+
+def check_hub_address(address: str) -> str:
+    """The hub's URL (``http://192.168.1.10:8765``) from what was typed, or a SetupError."""
+    from guichet.hub.client import hub_url
+
+    address = address.strip()
+    if not address or any(c.isspace() for c in address):
+        raise SetupError("Donnez l'adresse du serveur du site (ex. 192.168.1.10, ou 192.168.1.10:8765).")
+    url = hub_url(address)
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise SetupError("L'adresse du serveur du site commence par http:// (ou ne donne que l'adresse IP).")
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if not parts.hostname or not port:
+        raise SetupError(
+            "Adresse du serveur du site : le port est un nombre (8765 d'ordinaire), ex. 192.168.1.10:8765."
+        )
+    return url
+
+
+def check_pairing_code(code: str) -> str:
+    """The pairing code as the hub shows it (« K7QF-3MZD »), whatever the case and separators typed."""
+    letters = "".join(ch for ch in code.upper() if ch.isalnum())
+    if not letters:
+        raise SetupError("Tapez le code d'appairage donné par l'administrateur (ex. K7QF-3MZD).")
+    if len(letters) != 8 or not letters.isascii():
+        raise SetupError(
+            "Le code d'appairage a 8 lettres et chiffres (ex. K7QF-3MZD) : vérifiez-le, ou demandez-en un nouveau."
+        )
+    return f"{letters[:4]}-{letters[4:]}"
+
+
+def _hub_probe(url: str, timeout_s: float) -> None:
+    """Reach the hub before trading the code: a wrong name, a closed port, a silent network, another program."""
+    import httpx
+
+    parts = urlsplit(url)
+    host, port = parts.hostname or "", parts.port or 0
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            pass
+    except socket.gaierror:
+        raise SetupError(f"Le serveur « {host} » est inconnu : vérifiez son nom (ou donnez son adresse IP).") from None
+    except ConnectionRefusedError:
+        raise SetupError(
+            f"Le poste {host} refuse les connexions sur le port {port} : le serveur du site n'y est pas démarré "
+            "(« guichet hub serve »), le port n'est pas le bon (8765 d'ordinaire), ou un pare-feu refuse."
+        ) from None
+    except TimeoutError:
+        raise SetupError(
+            f"Le serveur du site {host}:{port} ne répond pas (délai de {timeout_s:g} s dépassé) : vérifiez son "
+            "adresse, qu'il est allumé, et le réseau entre les deux postes."
+        ) from None
+    except OSError as e:
+        raise SetupError(f"Le serveur du site {host}:{port} est injoignable : {e.strerror or e}.") from None
+    try:
+        answer = httpx.get(f"{url}/api/health", timeout=timeout_s)
+        ok = answer.status_code == 200 and answer.json().get("status") == "ok"
+    except httpx.TimeoutException:
+        raise SetupError(
+            f"Le serveur du site {host}:{port} accepte la connexion mais ne répond pas (délai de {timeout_s:g} s "
+            "dépassé) : réessayez dans un instant ; s'il ne répond toujours pas, redémarrez-le."
+        ) from None
+    except (httpx.HTTPError, ValueError, AttributeError):
+        ok = False
+    if not ok:
+        raise SetupError(
+            f"À l'adresse {url} répond un autre programme que le serveur du site de Guichet : vérifiez l'adresse "
+            "et le port (8765 d'ordinaire)."
+        )
+
+
+def _hub_sites(link: Any, role: str, site_id: str, site_code: str) -> tuple[tuple[SiteChoice, ...], str, str]:
+    """(sites to offer, the paired site's code, a note) read through the hub with this PC's own token.
+
+    A desk's token reaches the services: every site, and its counters. A kiosk's or a call screen's reaches only
+    the public calls, which find a site by its code: the code known (``site_code``) is checked against the
+    site the device was paired for."""
+    from guichet.hub.client import RemotePublicServices, RemoteServices
+    from guichet.services.errors import NotFoundError
+
+    if role == "poste":
+        services = RemoteServices(link)
+        infos = services.sites.list()
+        sites = tuple(
+            SiteChoice(
+                info.full_code, info.name, info.commune_name,
+                tuple(sorted(c.number for c in services.queue.site_status(site_id=info.id).counters)),
+            )
+            for info in infos
+        )  # fmt: skip
+        mine = next((info.full_code for info in infos if str(info.id) == site_id), "")
+        return sites, mine, ""
+    kind, paired = ("cette borne", "appairée") if role == "borne" else ("cet écran d'appel", "appairé")
+    try:
+        info = RemotePublicServices(link).sites.find(code=site_code)
+    except NotFoundError:
+        return (), "", (
+            f"Le serveur du site ne donne pas la liste des sites à {kind} : tapez à la page suivante le code du "
+            f"site pour lequel l'administrateur l'a {paired} (ex. VEN-HDV)."
+        )  # fmt: skip
+    if str(info.id) != site_id:
+        return (), "", (
+            f"{kind.capitalize()} est {paired} pour un autre site que {info.full_code} : tapez à la page suivante "
+            f"le code du site pour lequel l'administrateur l'a {paired}."
+        )  # fmt: skip
+    return (SiteChoice(info.full_code, info.name, info.commune_name, ()),), info.full_code, ""
+
+
+def _with_sites(paired: PairedHub, site_code: str, timeout_s: float) -> PairedHub:
+    """The pairing with the sites the hub shows this PC (a failure to read them is a note, never a lost token)."""
+    from guichet.hub.client import HubLink
+    from guichet.services.errors import ServiceError
+
+    link = HubLink(paired.url, paired.token, connect_timeout_s=timeout_s, read_timeout_s=max(timeout_s, 10.0))
+    try:
+        sites, mine, note = _hub_sites(link, paired.role, paired.site_id, site_code)
+    except ServiceError as e:
+        return dataclasses.replace(paired, note=f"Sites du serveur non lus ({e.message}) : tapez le code du site.")
+    finally:
+        link.close()
+    return dataclasses.replace(paired, sites=sites, site_code=mine, note=note)
+
+
+def pair_with_hub(address: str, code: str, *, site_code: str = "", timeout_s: float = 5.0) -> PairedHub:
+    """Trade the administrator's one-time code (« guichet hub pair » on the hub) for this PC's token, then read
+    the sites through the hub. Nothing is stored: the token goes into the keyring with the settings."""
+    from guichet.hub.client import HubUnreachableError, pair_with
+    from guichet.services.errors import AuthenticationError, ServiceError
+
+    url = check_hub_address(address)
+    code = check_pairing_code(code)
+    _hub_probe(url, timeout_s)
+    try:
+        answer = pair_with(url, code, timeout_s=timeout_s)
+    except HubUnreachableError:
+        raise SetupError(
+            f"Le serveur du site {url} n'a pas répondu à la demande d'appairage (délai de {timeout_s:g} s dépassé "
+            "ou liaison coupée) : réessayez ; si le code est refusé ensuite, demandez-en un nouveau."
+        ) from None
+    except AuthenticationError as e:
+        raise PairingRefusedError(e.message) from None
+    except ServiceError as e:
+        raise SetupError(f"Le serveur du site refuse l'appairage : {e.message}") from None
+    paired = PairedHub(
+        url=url, token=str(answer["token"]), name=str(answer["name"]), role=str(answer["role"]),
+        site_id=str(answer["site_id"]),
+    )  # fmt: skip
+    return _with_sites(paired, site_code, timeout_s)
+
+
+def stored_hub(address: str, *, site_code: str = "", timeout_s: float = 5.0) -> PairedHub | None:
+    """This PC's earlier pairing with the hub at ``address`` (its token in the keyring), asked to the hub; None
+    when the keyring has no token for it. A hub away is a note (the token is kept); a revoked token, a SetupError."""
+    import httpx
+    import keyring
+    import keyring.errors
+
+    from guichet.hub.client import HubLink
+    from guichet.hub.settings import KEYRING_SERVICE
+    from guichet.services.errors import ServiceError
+
+    url = check_hub_address(address)
+    try:
+        token = keyring.get_password(KEYRING_SERVICE, url)
+    except keyring.errors.KeyringError as e:
+        raise SetupError(f"Le trousseau du système est illisible ({e or type(e).__name__}).") from None
+    if not token:
+        return None
+    link = HubLink(url, token, connect_timeout_s=timeout_s, read_timeout_s=timeout_s)
+    try:
+        me = link.whoami()
+    except httpx.HTTPError:
+        return PairedHub(
+            url=url, token=token, kept=True,
+            note="Le serveur du site ne répond pas pour l'instant : l'appairage est gardé, le site se tape à la main.",
+        )  # fmt: skip
+    except ServiceError as e:
+        raise SetupError(f"{e.message} Demandez un nouveau code d'appairage à l'administrateur.") from None
+    finally:
+        link.close()
+    paired = PairedHub(
+        url=url, token=token, name=str(me["name"]), role=str(me["role"]), site_id=str(me["site_id"]), kept=True
+    )
+    return _with_sites(paired, site_code, timeout_s)
+
+
+def store_hub_token(url: str, token: str) -> None:
+    """This PC's token in the OS keyring (service « guichet-hub », user: the hub's URL), where the desk, the kiosk
+    and the call screen read it."""
+    import keyring
+    import keyring.errors
+
+    from guichet.hub.settings import KEYRING_SERVICE
+
+    try:
+        keyring.set_password(KEYRING_SERVICE, url, token)
+        stored = keyring.get_password(KEYRING_SERVICE, url)
+    except keyring.errors.KeyringError as e:
+        raise SetupError(
+            f"Le trousseau du système refuse d'enregistrer le jeton du serveur du site ({e or type(e).__name__}). "
+            "Sous Linux, ouvrez une session de bureau (le trousseau s'y déverrouille), puis relancez l'assistant."
+        ) from None
+    if stored != token:
+        raise SetupError("Le trousseau du système n'a pas gardé le jeton du serveur du site : relancez l'assistant.")
+
+
 # -- guichet.toml ------------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class SetupChoices:
-    """What the assistant writes. ``printer`` None: the file's printer is kept as it is."""
+    """What the assistant writes. ``printer`` None: the file's printer is kept as it is. ``hub_url`` None: the
+    file's ``[hub] url`` is kept; "": removed (this PC has its own database); else this PC uses that hub."""
 
     site_code: str
     counter_number: int | None = None
@@ -306,6 +567,7 @@ class SetupChoices:
     tls: str = "auto"
     ca_file: str = ""
     db_path: Path | None = None  # written when given (None: the file's, or the default, stays)
+    hub_url: str | None = None  # "http://192.168.1.10:8765"
 
 
 def _printer_table(current: Mapping[str, Any], printer: PrinterSettings) -> dict[str, Any]:
@@ -345,12 +607,23 @@ def merged_settings(current: Mapping[str, Any], choices: SetupChoices) -> dict[s
         raw["sync"] = sync
     else:
         raw.pop("sync", None)
+    if choices.hub_url is not None:  # only the url: the hub's own PC keeps listen, printers, outbox
+        hub = dict(raw.get("hub", {}))
+        if choices.hub_url:
+            hub["url"] = choices.hub_url
+        else:
+            hub.pop("url", None)
+        if hub:
+            raw["hub"] = hub
+        else:
+            raw.pop("hub", None)
     return raw
 
 
-def write_settings(path: Path, choices: SetupChoices, *, password: str = "") -> Settings:
+def write_settings(path: Path, choices: SetupChoices, *, password: str = "", hub_token: str = "") -> Settings:
     """Write guichet.toml (the previous one kept as guichet.toml.bak) and, with a central database, its password
-    in the OS keyring. Checked before anything is replaced: a refused file leaves the old one in place."""
+    in the OS keyring (with a hub, this PC's token). Checked before anything is replaced: a refused file leaves
+    the old one in place."""
     current: dict[str, Any] = {}
     note = ""
     if path.exists():
@@ -376,6 +649,8 @@ def write_settings(path: Path, choices: SetupChoices, *, password: str = "") -> 
             from guichet.sync.central import role_of
 
             store_central_password(role_of(choices.central_url), password)
+        if choices.hub_url and hub_token:
+            store_hub_token(choices.hub_url, hub_token)
         if path.exists():
             backup = path.with_name(path.name + ".bak")
             with contextlib.suppress(OSError):

@@ -1,4 +1,5 @@
-"""The pages of the setup assistant: site and counter, printer, central database, summary.
+"""The pages of the setup assistant: this PC's database (its own, or the site hub's), site and counter, printer,
+central database (the summary is in wizard.py).
 
 Every check that touches a disk, a printer or the network runs on a worker; the page shows « … en cours » and
 stays usable. Checks of what was typed (formats) run here, at once, through guichet.setup_steps.
@@ -10,6 +11,7 @@ import sys
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QCheckBox,
     QComboBox,
     QFileDialog,
@@ -18,9 +20,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QRadioButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
+    QWizard,
     QWizardPage,
 )
 
@@ -49,6 +53,202 @@ def _say(label: QLabel, text: str, *, ok: bool) -> None:
 
 def reason_of(error: BaseException) -> str:
     return str(error) if isinstance(error, steps.SetupError) else error_text(error)
+
+
+class ModePage(QWizardPage):
+    """Where this PC's data lives: its own database, or the site's hub (paired here with the administrator's
+    one-time code, on the network worker: a hub that does not answer never freezes the window)."""
+
+    def __init__(self, net_worker: Worker, settings: Settings) -> None:
+        super().__init__()
+        self.setTitle("Base de données du poste")
+        self.setSubTitle(
+            "Sur un site à plusieurs postes, un seul tient la base : le serveur du site. Les autres guichets, bornes "
+            "et écrans d'appel l'utilisent."
+        )
+        self._worker = net_worker
+        self._site_code = settings.site_code
+        self.timeout_s = 5.0  # of each exchange with the hub
+        self.previous_url = steps.hub_url_of(settings.hub.url)  # the hub the settings file names, if any
+        self.paired: steps.PairedHub | None = None
+        self._pairings: dict[str, steps.PairedHub] = {}  # by URL: an address typed back finds its pairing again
+        self.busy = False
+        self._busy_text = ""
+        self.own_radio = QRadioButton("Ce poste a sa propre &base (site avec un seul poste, ou serveur du site)")
+        self.hub_radio = QRadioButton("Ce poste utilise le serveur du site (&hub)")
+        group = QButtonGroup(self)
+        group.addButton(self.own_radio)
+        group.addButton(self.hub_radio)
+        (self.hub_radio if self.previous_url else self.own_radio).setChecked(True)
+        self.address_edit = QLineEdit(settings.hub.url)
+        self.address_edit.setPlaceholderText("ex. 192.168.1.10 (port 8765 par défaut)")
+        self.code_edit = QLineEdit()
+        self.code_edit.setPlaceholderText("ex. K7QF-3MZD")
+        self.code_edit.setMaxLength(20)
+        self.pair_button = QPushButton("&Appairer")
+        self.pair_button.clicked.connect(self.pair)
+        self.result = message_label()
+
+        self.fields = QWidget()
+        fields = QVBoxLayout(self.fields)
+        fields.setContentsMargins(24, 0, 0, 0)  # under the choice they belong to
+        form = QFormLayout()
+        address_label = QLabel("A&dresse du serveur du site :")
+        address_label.setBuddy(self.address_edit)
+        form.addRow(address_label, self.address_edit)
+        code_label = QLabel("&Code d'appairage :")
+        code_label.setBuddy(self.code_edit)
+        code_row = QHBoxLayout()
+        code_row.addWidget(self.code_edit, 1)
+        code_row.addWidget(self.pair_button)
+        form.addRow(code_label, code_row)
+        fields.addLayout(form)
+        hint = message_label("hint")
+        hint.setText(
+            "L'administrateur crée le code sur le serveur du site, avec le nom et le rôle du poste (guichet, borne "
+            "ou écran d'appel) : commande « guichet hub pair ». Le code ne sert qu'une fois, dans les 15 minutes."
+        )
+        fields.addWidget(hint)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.own_radio)
+        layout.addSpacing(6)
+        layout.addWidget(self.hub_radio)
+        layout.addWidget(self.fields)
+        layout.addSpacing(8)
+        layout.addWidget(self.result)
+        layout.addStretch(1)
+        self.setTabOrder(self.own_radio, self.hub_radio)
+        self.setTabOrder(self.hub_radio, self.address_edit)
+        self.setTabOrder(self.address_edit, self.code_edit)
+        self.setTabOrder(self.code_edit, self.pair_button)
+        self.hub_radio.toggled.connect(self._choice_changed)
+        self.address_edit.textEdited.connect(self._address_edited)
+        self._choice_changed()
+        if self.previous_url:  # an earlier pairing of this PC: kept unless the technician pairs it again
+            self._start("Vérification de l'appairage de ce poste avec le serveur du site…")
+            net_worker.submit(steps.stored_hub, address=self.previous_url, site_code=settings.site_code,
+                              timeout_s=self.timeout_s, on_done=self._stored, on_error=self._failed,
+                              owner=self)  # fmt: skip
+
+    @property
+    def use_hub(self) -> bool:
+        return self.hub_radio.isChecked()
+
+    def _choice_changed(self) -> None:
+        hub = self.use_hub
+        self.fields.setEnabled(hub)
+        self.pair_button.setEnabled(hub and not self.busy)
+        if hub:
+            self._show_pairing()
+        elif self.previous_url:
+            _say(self.result, f"« Terminer » retirera de ce poste le serveur du site {self.previous_url} : il "
+                 "travaillera sur sa propre base.", ok=True)  # fmt: skip
+        else:
+            self.result.setText("")
+
+    def _show_pairing(self) -> None:
+        if self.busy:
+            _say(self.result, self._busy_text, ok=True)
+            return
+        if self.paired is None:
+            self.result.setText("")
+            return
+        lines = [self.paired.summary]
+        if self.paired.note:
+            lines.append(self.paired.note)
+        if self.paired.kept:
+            lines.append("Pour l'appairer à nouveau : un nouveau code, puis « Appairer ».")
+        else:
+            lines.append("Son jeton sera enregistré dans le trousseau du système à « Terminer ».")
+        _say(self.result, "\n".join(lines), ok=True)
+
+    def _address_edited(self, text: str) -> None:
+        """The pairing holds for one hub: another address needs its own (an address typed back finds it again)."""
+        try:
+            url = steps.check_hub_address(text)
+        except steps.SetupError:
+            url = ""
+        found = self._pairings.get(url)
+        if found is self.paired:
+            return
+        self.paired = found
+        if found is None and self._pairings:
+            _say(self.result, "Autre adresse : appairez ce poste avec ce serveur-là (un nouveau code).", ok=False)
+        else:
+            self._show_pairing()
+
+    def _start(self, text: str) -> None:
+        self.busy, self._busy_text = True, text
+        self.pair_button.setEnabled(False)
+        _say(self.result, text, ok=True)
+
+    def _stop(self) -> None:
+        self.busy = False
+        self.pair_button.setEnabled(self.use_hub)
+
+    def pair(self) -> None:
+        """« Appairer »: the code traded for this PC's token on the network worker; the window stays usable."""
+        if self.busy:
+            return
+        try:
+            url = steps.check_hub_address(self.address_edit.text())
+        except steps.SetupError as e:
+            _say(self.result, str(e), ok=False)
+            self.address_edit.setFocus()
+            return
+        try:
+            code = steps.check_pairing_code(self.code_edit.text())
+        except steps.SetupError as e:
+            _say(self.result, str(e), ok=False)
+            self.code_edit.setFocus()
+            return
+        self._start(f"Appairage avec le serveur du site {url}…")
+        self._worker.submit(steps.pair_with_hub, address=url, code=code, site_code=self._site_code,
+                            timeout_s=self.timeout_s, on_done=self._paired, on_error=self._failed,
+                            owner=self)  # fmt: skip
+
+    def _paired(self, paired: steps.PairedHub) -> None:
+        self._stop()
+        self._pairings[paired.url] = self.paired = paired
+        self.code_edit.clear()  # spent
+        self._show_pairing()
+        wizard = self.wizard()
+        if wizard is not None and self.isVisible():
+            wizard.button(QWizard.WizardButton.NextButton).setFocus()
+
+    def _stored(self, paired: steps.PairedHub | None) -> None:
+        self._stop()
+        if paired is None:
+            _say(self.result, f"Ce poste n'a pas de jeton pour le serveur du site {self.previous_url} : tapez le "
+                 "code d'appairage donné par l'administrateur.", ok=False)  # fmt: skip
+            return
+        if self.paired is None:  # not paired again meanwhile
+            self._pairings[paired.url] = self.paired = paired
+        self._show_pairing()
+
+    def _failed(self, error: BaseException) -> None:
+        self._stop()
+        _say(self.result, reason_of(error), ok=False)
+        if self.isVisible():
+            field = self.code_edit if isinstance(error, steps.PairingRefusedError) else self.address_edit
+            field.setFocus()
+            field.selectAll()
+
+    def initializePage(self) -> None:  # noqa: N802
+        (self.hub_radio if self.use_hub else self.own_radio).setFocus()
+
+    def validatePage(self) -> bool:  # noqa: N802
+        if not self.use_hub or self.paired is not None:
+            return True
+        if self.busy:
+            return False  # the answer is coming: the page says so
+        if self.code_edit.text().strip():  # « Suivant » with a code typed: pair first
+            self.pair()
+            return False
+        _say(self.result, "Appairez d'abord ce poste : tapez l'adresse du serveur du site et le code d'appairage "
+             "donné par l'administrateur, puis « Appairer » (Alt+A).", ok=False)  # fmt: skip
+        (self.code_edit if self.address_edit.text().strip() else self.address_edit).setFocus()
+        return False
 
 
 class SitePage(QWizardPage):
@@ -89,32 +289,73 @@ class SitePage(QWizardPage):
         layout.addWidget(self.database_hint)
         layout.addStretch(1)
         layout.addWidget(self.error)
+        self.mode_page: ModePage | None = None  # set by the wizard: the sites come from the hub behind it
+        self.local_sites: tuple[steps.SiteChoice, ...] = ()
+        self.local_read = False  # the local database was read (its sites, or why not)
+        self._local_hint = self.database_hint.text()
+        self._shown_for: steps.PairedHub | None = None
         self._show_sites(())
         worker.submit(steps.local_sites, db_path=settings.db_path, on_done=self._sites_loaded,
                       on_error=self._sites_failed, owner=self)  # fmt: skip
 
+    @property
+    def hub(self) -> steps.PairedHub | None:
+        """The site hub this PC uses (its pairing), None when it has its own database."""
+        mode = self.mode_page
+        return mode.paired if mode is not None and mode.use_hub else None
+
     # The database's sites, when it has some: a list to choose from rather than a code to type.
     def _sites_loaded(self, sites: tuple[steps.SiteChoice, ...]) -> None:
-        self.sites = sites
+        self.local_sites, self.local_read = sites, True
         if sites:
-            self.database_hint.setText(f"Base de données du poste : {self._db_path} ({len(sites)} site(s)).")
+            self._local_hint = f"Base de données du poste : {self._db_path} ({len(sites)} site(s))."
         elif self._db_path.exists():
-            self.database_hint.setText(
+            self._local_hint = (
                 f"Base de données du poste : {self._db_path} — aucun site pour l'instant : ils arriveront du serveur "
                 "central à la première synchronisation."
             )
         else:
-            self.database_hint.setText(
+            self._local_hint = (
                 f"Base de données du poste : {self._db_path} (elle sera créée au premier démarrage ; les sites "
                 "arriveront du serveur central)."
             )
-        self._show_sites(sites)
-        if sites and self.isVisible():  # the list replaces the code field, which may have had the focus
-            self.site_combo.setFocus()
+        if self.hub is None:
+            self._use_source()
+            if sites and self.isVisible():  # the list replaces the code field, which may have had the focus
+                self.site_combo.setFocus()
 
     def _sites_failed(self, error: BaseException) -> None:
-        self.database_hint.setText(f"Base de données du poste illisible : {reason_of(error)}")
-        self._show_sites(())
+        self.local_read = True
+        self._local_hint = f"Base de données du poste illisible : {reason_of(error)}"
+        if self.hub is None:
+            self._use_source()
+
+    def _use_source(self) -> None:
+        """The sites of this PC's database, or those the site hub shows it (its paired site chosen)."""
+        hub = self.hub
+        if hub is None:
+            self.sites = self.local_sites
+            self.database_hint.setText(self._local_hint)
+        else:
+            self.sites = hub.sites
+            if hub is not self._shown_for:  # a new pairing: its site, and no counter for a kiosk or a screen
+                self._shown_for = hub
+                if hub.site_code:
+                    self.code_edit.setText(hub.site_code)
+                if hub.role in ("borne", "ecran"):
+                    self.counter_spin.setValue(0)
+            if hub.sites and hub.role != "poste":
+                text = (
+                    f"Site vérifié auprès du serveur du site {hub.url} : ce poste y est appairé comme "
+                    f"{hub.role_label} de {hub.site_code}."
+                )
+            elif hub.sites:
+                text = f"Sites lus sur le serveur du site {hub.url} ({len(hub.sites)} site(s))"
+                text += f" ; ce poste est appairé pour {hub.site_code}." if hub.site_code else "."
+            else:
+                text = hub.note or f"Serveur du site {hub.url} : tapez le code du site."
+            self.database_hint.setText(text)
+        self._show_sites(self.sites)
 
     def _show_sites(self, sites: tuple[steps.SiteChoice, ...]) -> None:
         typed = self.code_edit.text().strip().upper()
@@ -157,6 +398,8 @@ class SitePage(QWizardPage):
         return self.counter_spin.value() or None
 
     def initializePage(self) -> None:  # noqa: N802
+        self.error.setText("")
+        self._use_source()
         (self.site_combo if self.sites else self.code_edit).setFocus()
 
     def validatePage(self) -> bool:  # noqa: N802
@@ -167,6 +410,14 @@ class SitePage(QWizardPage):
             self.code_edit.setFocus()
             return False
         self.code_edit.setText(code)
+        hub = self.hub
+        if hub is not None and hub.role in ("borne", "ecran") and hub.site_code and code != hub.site_code:
+            self.error.setText(
+                f"Ce poste est appairé comme {hub.role_label} du site {hub.site_code} : choisissez ce site (ou "
+                "demandez à l'administrateur un code d'appairage pour l'autre)."
+            )
+            (self.site_combo if self.sites else self.code_edit).setFocus()
+            return False
         site = self.chosen_site()
         number = self.counter_number
         if site is not None and number is not None and site.counters and number not in site.counters:

@@ -1,7 +1,8 @@
 """The setup assistant of a new PC (« Configuration du poste »): `guichet setup`, and the desk's first start.
 
-Four pages: site and counter, ticket printer, central database (optional), summary. « Terminer » writes
-guichet.toml and the central password (in the OS keyring) on a worker: the window never freezes, and a refusal
+Five pages: this PC's database (its own, or the site hub's: paired there), site and counter, ticket printer,
+central database (optional; skipped behind a hub, which synchronises), summary. « Terminer » writes guichet.toml,
+the central password or the hub's token (in the OS keyring) on a worker: the window never freezes, and a refusal
 (keyring locked, file not writable) is said on the summary page, nothing half-written.
 """
 
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWizard, QWizardPage
 from guichet import setup_steps as steps
 from guichet.config import Settings, config_dir
 from guichet.paths import resources_dir
-from guichet.ui.setup.pages import CentralPage, PrinterPage, SitePage, message_label, reason_of
+from guichet.ui.setup.pages import CentralPage, ModePage, PrinterPage, SitePage, message_label, reason_of
 from guichet.ui.worker import Worker
 
 
@@ -52,7 +53,8 @@ class SummaryPage(QWizardPage):
 
 
 class SetupWizard(QWizard):
-    """Asks the site, the counter, the printer and the central database, then writes the settings."""
+    """Asks the PC's database (or the site hub), the site, the counter, the printer and the central database, then
+    writes the settings."""
 
     saved = Signal(object)  # the Settings read back from the file written
 
@@ -70,27 +72,44 @@ class SetupWizard(QWizard):
         self.settings = settings
         self.path = settings.path or config_dir() / "guichet.toml"
         self.written: Settings | None = None
+        self.mode_page = ModePage(net_worker, settings)
         self.site_page = SitePage(worker, settings)
         self.printer_page = PrinterPage(net_worker, settings)
         self.central_page = CentralPage(net_worker, settings)
         self.summary_page = SummaryPage(self.path)
+        self.site_page.mode_page = self.mode_page
         self.printer_page.site_page = self.site_page
         self.central_page.site_page = self.site_page
-        for page in (self.site_page, self.printer_page, self.central_page, self.summary_page):
+        for page in (self.mode_page, self.site_page, self.printer_page, self.central_page, self.summary_page):
             self.addPage(page)
         self.setMinimumSize(720, 520)
 
+    def nextId(self) -> int:  # noqa: N802
+        """Behind the site hub, no central database page: the hub synchronises for the whole site."""
+        if self.currentPage() is self.printer_page and self.mode_page.use_hub:
+            return self.pageIds()[-1]
+        return super().nextId()
+
+    @property
+    def hub(self) -> steps.PairedHub | None:
+        """This PC's pairing with the site hub, when it uses one."""
+        return self.mode_page.paired if self.mode_page.use_hub else None
+
     def choices(self) -> steps.SetupChoices:
         """The answers of the pages (raises SetupError on a field the pages would refuse)."""
+        if self.mode_page.use_hub and self.hub is None:
+            raise steps.SetupError("Ce poste n'est pas appairé avec le serveur du site : revenez à la première page.")
+        hub = self.hub
         return steps.SetupChoices(
             site_code=steps.check_site_code(self.site_page.site_code),
             counter_number=self.site_page.counter_number,
             printer=self.printer_page.printer(),
-            central_url=self.central_page.url,
+            central_url="" if hub is not None else self.central_page.url,  # behind a hub, the hub synchronises
             tls=self.central_page.tls,
             ca_file=self.central_page.ca_file,
             # A database named on the command line (--db) or in the file is kept; the default is not written.
             db_path=None if self.settings.db_path == Settings().db_path else self.settings.db_path,
+            hub_url=hub.url if hub is not None else "",
         )
 
     def summary_html(self) -> str:
@@ -115,6 +134,22 @@ class SetupWizard(QWizard):
         ]
         if printer.backend != "none":
             rows.append(row("Nom de l'imprimante", printer.key))
+        hub = self.hub
+        if hub is not None:
+            who = f"poste « {hub.name} » ({hub.role_label})" if hub.name else "appairage gardé"
+            if hub.kept:
+                token = "inchangé (déjà dans le trousseau du système)"
+            else:
+                token = "sera enregistré dans le trousseau du système (service « guichet-hub »)"
+            central = "aucun sur ce poste : le serveur du site se synchronise pour tout le site"
+            if self.settings.sync.central_url:
+                central += f" (l'adresse {self.settings.sync.central_url} est retirée de ce poste)"
+            rows += [
+                row("Données", f"sur le serveur du site {hub.url} — {who}"),
+                row("Jeton du poste", token),
+                row("Serveur central", central),
+            ]
+            return "<table>" + "".join(rows) + "</table>"
         if choices.central_url:
             page = self.central_page
             if page.password:
@@ -130,6 +165,9 @@ class SetupWizard(QWizard):
         else:
             rows.append(row("Serveur central", "aucun : ce poste ne se synchronise pas"))
         rows.append(row("Base de données", str(self.settings.db_path)))
+        if self.mode_page.previous_url:
+            rows.append(row("Serveur du site", f"retiré : ce poste n'utilisera plus {self.mode_page.previous_url} "
+                            "([hub] url effacé) et travaillera sur sa propre base"))  # fmt: skip
         return "<table>" + "".join(rows) + "</table>"
 
     def save(self) -> bool:
@@ -143,9 +181,11 @@ class SetupWizard(QWizard):
         self.summary_page.error.setText("Enregistrement…")
         self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
         self.button(QWizard.WizardButton.BackButton).setEnabled(False)
+        hub = self.hub
         self._worker.submit(steps.write_settings, path=self.path, choices=choices,
-                            password=self.central_page.password, on_done=self._saved, on_error=self._refused,
-                            owner=self)  # fmt: skip
+                            password="" if hub is not None else self.central_page.password,
+                            hub_token=hub.token if hub is not None and not hub.kept else "",
+                            on_done=self._saved, on_error=self._refused, owner=self)  # fmt: skip
         return False
 
     def _saved(self, settings: Settings) -> None:
