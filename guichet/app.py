@@ -76,7 +76,8 @@ def hub_link(settings: Settings) -> HubLink:
     if not token:
         raise ServiceError(
             f"Ce poste n'est pas appairé avec le serveur du site ({url}). Demandez un code à l'administrateur "
-            "(« guichet hub pair <nom du poste> » sur le serveur), puis : guichet hub join <adresse> <code>."
+            "(« guichet hub pair <nom du poste> » sur le serveur), puis lancez l'assistant de configuration "
+            "(menu « Guichet — assistant de configuration », ou : guichet setup) et choisissez le serveur du site."
         )
     return HubLink(url, token)
 
@@ -552,7 +553,7 @@ def run_setup(settings: Settings, *, startup_probe: bool = False) -> Settings | 
     app = qt_application()
     apply_style(app, font_size=settings.ui.font_size)
     worker = Worker(name="guichet-setup")  # the local database, the settings file, the keyring
-    net_worker = Worker(name="guichet-setup-net")  # the printer's test page, the central database
+    net_worker = Worker(name="guichet-setup-net")  # the printer's test page, the central database, the hub's pairing
     wizard = SetupWizard(worker, net_worker, settings)
     if startup_probe:
         QTimer.singleShot(0, lambda: (print("READY", flush=True), wizard.reject()))

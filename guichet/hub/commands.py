@@ -56,7 +56,12 @@ def cli(settings: Settings, args: argparse.Namespace) -> int:
                 print(
                     f"Poste « {pairing.device.name} » ({ROLES[pairing.device.role]}) : code d'appairage {pairing.code}"
                 )
-                print("Sur ce poste : guichet hub join <adresse du serveur> " + pairing.code + " (valable 15 minutes).")
+                print(
+                    "Sur ce poste, dans l'assistant de configuration (guichet setup) : « serveur du site », "
+                    "l'adresse de ce serveur et ce code ; ou : guichet hub join <adresse du serveur> "
+                    + pairing.code
+                    + " (valable 15 minutes)."
+                )
             elif command == "devices":
                 rows = devices.devices()
                 if not rows:
