@@ -14,6 +14,7 @@ import contextlib
 import json
 import logging
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
@@ -145,6 +146,42 @@ class _Replays:
                 self._done.popitem(last=False)
 
 
+class PairThrottle:
+    """Wrong pairing codes per address: past ``limit`` within ``window_s`` seconds, that address waits.
+
+    A code is 8 characters out of 31 and lives 15 minutes: guessing one is already hopeless, but a PC (or a
+    program) trying codes in a loop is something the administrator should see in the log, and the hub refuses
+    to be a free oracle. A right code clears the address's count."""
+
+    def __init__(self, *, limit: int = 5, window_s: float = 300.0, clock: Callable[[], float] = time.monotonic):
+        self._limit = limit
+        self._window_s = window_s
+        self._clock = clock
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def wait_s(self, address: str) -> float:
+        """Seconds before ``address`` may try a code again (0: it may now)."""
+        now = self._clock()
+        with self._lock:
+            recent = [t for t in self._failures.get(address, []) if now - t < self._window_s]
+            if recent:
+                self._failures[address] = recent
+            else:
+                self._failures.pop(address, None)
+            return self._window_s - (now - recent[0]) if len(recent) >= self._limit else 0.0
+
+    def failed(self, address: str) -> None:
+        with self._lock:
+            self._failures.setdefault(address, []).append(self._clock())
+            if len(self._failures) > 10_000:  # addresses are a LAN's: this only bounds a flood
+                self._failures.pop(next(iter(self._failures)))
+
+    def succeeded(self, address: str) -> None:
+        with self._lock:
+            self._failures.pop(address, None)
+
+
 def create_app(
     services: object,
     public: object,
@@ -153,11 +190,13 @@ def create_app(
     events: EventHub | None = None,
     after_write: Callable[[Endpoint, dict[str, Any]], None] | None = None,
     keepalive_s: float = 10.0,
+    pair_throttle: PairThrottle | None = None,
 ) -> FastAPI:
     """The hub's application. ``after_write(endpoint, kwargs)`` runs after each successful call that may have
     queued a print job (the composition root wakes the print workers there)."""
     events = events or EventHub()
     replays = _Replays()
+    throttle = pair_throttle or PairThrottle()
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -178,6 +217,7 @@ def create_app(
     )
     app.state.events = events
     app.state.devices = devices
+    app.state.pair_throttle = throttle
 
     def device(request: Request) -> DeviceInfo:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")
@@ -193,9 +233,27 @@ def create_app(
         return {"status": "ok", "version": __version__}
 
     @app.post("/api/pair", summary="Appairer ce poste avec un code donné par l'administrateur",
-              response_model=PairedBody, responses={401: {"model": ErrorBody}})  # fmt: skip
-    def pair(body: PairBody) -> PairedBody:
-        paired = devices.claim(code=body.code)
+              response_model=PairedBody, responses={401: {"model": ErrorBody}, 429: {"model": ErrorBody}})  # fmt: skip
+    def pair(request: Request, body: PairBody) -> PairedBody | JSONResponse:
+        address = request.client.host if request.client else "?"
+        wait_s = throttle.wait_s(address)
+        if wait_s > 0:
+            minutes = max(1, round(wait_s / 60))
+            message = (
+                f"Trop de codes d'appairage erronés depuis ce poste : réessayez dans {minutes} minute"
+                f"{'s' if minutes > 1 else ''}, avec un code vérifié auprès de l'administrateur."
+            )
+            body_ = ErrorBody(error="TooManyAttempts", message=message)
+            return JSONResponse(body_.model_dump(exclude_none=True), status_code=429,
+                                headers={"Retry-After": str(int(wait_s) + 1)})  # fmt: skip
+        try:
+            paired = devices.claim(code=body.code)
+        except AuthenticationError:
+            throttle.failed(address)
+            log.warning("Code d'appairage erroné depuis %s", address)
+            raise
+        throttle.succeeded(address)
+        log.info("Poste « %s » appairé depuis %s", paired.device.name, address)
         return PairedBody(token=paired.token, name=paired.device.name, role=paired.device.role,
                           site_id=paired.device.site_id)  # fmt: skip
 

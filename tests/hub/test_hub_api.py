@@ -16,7 +16,7 @@ from guichet.hub.listener import EventListener
 from guichet.services import Services
 from guichet.services.auth import AgentSession, Workstation
 from guichet.services.contacts import ContactInput
-from guichet.services.errors import AuthenticationError, NotAllowedError, ValidationError
+from guichet.services.errors import AuthenticationError, NotAllowedError, ServiceError, ValidationError
 from guichet.services.queue_types import TicketInfo
 from tests.hub.harness import ServedHub
 
@@ -50,6 +50,43 @@ def test_a_pairing_code_works_once_and_tokens_can_be_revoked(served: ServedHub):
     served.hub.devices.revoke(name="Guichet 2")
     with pytest.raises(AuthenticationError, match="révoqué|appairé"):
         desk.sites.list()
+
+
+def test_codes_tried_in_a_loop_are_refused_for_a_while(served: ServedHub):
+    from guichet.hub.client import pair_with
+
+    pairing = served.hub.devices.pair(name="Guichet 4", role="poste", site_code="HDV")
+    for _ in range(4):
+        with pytest.raises(AuthenticationError, match="inconnu ou expiré"):
+            pair_with(served.url, "AAAA-AAAA")
+    pair_with(served.url, pairing.code)  # a right code still works, and clears the count
+    for _ in range(5):
+        with pytest.raises(AuthenticationError):
+            pair_with(served.url, "AAAA-AAAA")
+    second = served.hub.devices.pair(name="Guichet 5", role="poste", site_code="HDV")
+    answer = httpx.post(f"{served.url}/api/pair", json={"code": second.code})
+    assert answer.status_code == 429, "past five wrong codes, even a right one waits"
+    assert "réessayez dans 5 minutes" in answer.json()["message"]
+    assert 290 <= int(answer.headers["retry-after"]) <= 301
+    with pytest.raises(ServiceError, match="Trop de codes d'appairage erronés"):
+        pair_with(served.url, second.code)
+    assert not any(d.name == "Guichet 5" and d.paired_at for d in served.hub.devices.devices()), "code not spent"
+
+
+def test_the_pairing_throttle_forgets_after_its_window():
+    from guichet.hub.server import PairThrottle
+
+    now = [1000.0]
+    throttle = PairThrottle(limit=3, window_s=60, clock=lambda: now[0])
+    for _ in range(3):
+        assert throttle.wait_s("10.0.0.7") == 0
+        throttle.failed("10.0.0.7")
+    assert throttle.wait_s("10.0.0.7") == pytest.approx(60)
+    assert throttle.wait_s("10.0.0.8") == 0, "another PC is not held back"
+    now[0] += 59
+    assert throttle.wait_s("10.0.0.7") == pytest.approx(1)
+    now[0] += 2
+    assert throttle.wait_s("10.0.0.7") == 0
 
 
 def test_the_desk_gets_the_same_dataclasses_as_on_one_pc(served: ServedHub):
