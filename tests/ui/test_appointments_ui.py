@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QPainter
@@ -63,15 +63,16 @@ def _next_open_day(agenda: AppointmentAgenda):  # noqa: ANN202
     return day
 
 
-def _expected_today(db, *, minutes: int, last_name: str = "ZYGOMATIQUE") -> Appointment:
-    """An appointment of today at HDV, in ``minutes`` (written directly: the agenda may be closed right now)."""
+def _expected_today(db, *, minutes: int, last_name: str = "ZYGOMATIQUE", at: datetime | None = None) -> Appointment:
+    """An appointment of today at HDV, ``minutes`` after ``at`` (now by default), written directly: the agenda may
+    be closed right now."""
     agenda, kind = _titles(db)
     with db.write() as s:
         citizen = Citizen(last_name=last_name, first_names="Philibert", phone="+33698765432")
         s.add(citizen)
         s.flush()
         agent = s.scalars(select(Agent.id).where(Agent.login == "mdurand")).one()
-        start = (now() + timedelta(minutes=minutes)).replace(second=0, microsecond=0)
+        start = ((at or now()) + timedelta(minutes=minutes)).replace(second=0, microsecond=0)
         row = Appointment(
             commune_id=agenda.commune_id, site_id=agenda.site_id, agenda_id=agenda.id, kind_id=kind.id,
             citizen_id=citizen.id, starts_at=start, ends_at=start + timedelta(minutes=kind.duration_min),
@@ -86,8 +87,15 @@ def test_the_page_shows_a_day_a_week_and_today(qtbot, login_as, tmp_path):
     desk = login_as("mdurand")
     window = desk.window
     window.resize(1366, 768)
-    _expected_today(desk.db, minutes=-40, last_name="RETARDATAIRE")  # 40 min ago: late
-    _expected_today(desk.db, minutes=20)
+    # The desk's appointments see 7 a.m. today, before the demo's first booking: "40 minutes ago" stays today
+    # whenever the suite runs (just after midnight it would be yesterday). Through a hub (GUICHET_UI_VIA_HUB) the
+    # services are remote: real time there.
+    at = None
+    if hasattr(desk.services.appointments, "_clock"):
+        at = datetime.combine(local_day(now()), time(7), tzinfo=PARIS).astimezone(UTC)
+        desk.services.appointments._clock = lambda: at
+    _expected_today(desk.db, minutes=-40, last_name="RETARDATAIRE", at=at)  # 40 min ago: late
+    _expected_today(desk.db, minutes=20, at=at)
     press(qtbot, Qt.Key.Key_6, Qt.KeyboardModifier.ControlModifier)
     page = window.appointments_page
     assert page is not None and window.pages.currentWidget() is window._appointments_tab

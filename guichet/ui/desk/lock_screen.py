@@ -279,7 +279,9 @@ class IdleWatcher(QObject):
             app.removeEventFilter(self)
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
-        if self._enabled and event.type() in self._ACTIVITY:
+        # getattr: the application may still call a watcher whose Python side is being torn down (a window not
+        # closed after an error); it must then let the event through, not raise in every event of the app.
+        if getattr(self, "_enabled", False) and event.type() in self._ACTIVITY:
             self._timer.start()
         return False
 
