@@ -104,7 +104,7 @@ def grouped_bars(
     legend.fontName = REGULAR
     legend.fontSize = 7
     legend.columnMaximum = 1
-    legend.deltax = 140
+    legend.deltax = min(140, (width - chart.x) / max(1, len(series)))
     legend.alignment = "right"
     legend.colorNamePairs = [(color, name) for name, _values, color in series]
     drawing.add(legend)
@@ -173,3 +173,24 @@ def sites_charts(report: StatsReport, *, width: float = 370, height: float = 180
         width=width, height=height, value_text=lambda v: number(v, 0),
     )  # fmt: skip
     return waits, shares
+
+
+def request_charts(report: StatsReport, *, width: float = 370, height: float = 180) -> tuple[Drawing, Drawing]:
+    """Follow-up requests site by site: how they stand, and the answer delays."""
+    codes = {str(x.site_id): x.code for x in report.sites}
+    groups = report.requests.by_site if report.requests is not None else ()
+    labels = [codes.get(g.key, g.label) for g in groups]
+    standing = grouped_bars(
+        "Demandes par site", labels,
+        [("Répondues dans le délai", [g.answered - g.answered_late for g in groups], BLUE),
+         ("En retard", [g.answered_late + g.open_overdue for g in groups], RED),
+         ("En cours", [g.open_in_time for g in groups], GREY)],
+        width=width, height=height, value_text=lambda v: number(v, 0),
+    )  # fmt: skip
+    delays = grouped_bars(
+        "Délai de réponse par site (jours)", labels,
+        [("Médiane", [g.delay.median or 0 for g in groups], BLUE),
+         ("90e centile", [g.delay.p90 or 0 for g in groups], ORANGE)],
+        width=width, height=height, value_text=lambda v: number(v, 0),
+    )  # fmt: skip
+    return standing, delays

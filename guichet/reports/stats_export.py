@@ -12,10 +12,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from guichet.services.clock import PARIS
-from guichet.services.stats_tables import DECIMAL, INT, MINUTES, SHARE, TEXT, StatTable, report_tables
+from guichet.services.stats_tables import DAYS, DECIMAL, INT, MINUTES, SHARE, TEXT, StatTable, report_tables
 from guichet.services.stats_types import StatsReport
 
-_FORMATS = {INT: "#,##0", SHARE: "0.0%", MINUTES: "0.0", DECIMAL: "0.0"}
+_FORMATS = {INT: "#,##0", SHARE: "0.0%", MINUTES: "0.0", DECIMAL: "0.0", DAYS: "0"}
 
 
 def cell_value(value: object, kind: str) -> object:
@@ -30,7 +30,7 @@ def cell_value(value: object, kind: str) -> object:
 
 
 def _header(column_title: str, kind: str) -> str:
-    return f"{column_title} (min)" if kind == MINUTES else column_title
+    return f"{column_title} (min)" if kind == MINUTES else f"{column_title} (jours)" if kind == DAYS else column_title
 
 
 def _sheet_title(table: StatTable, used: set[str]) -> str:

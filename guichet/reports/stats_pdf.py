@@ -21,7 +21,7 @@ from reportlab.platypus import (
 )
 
 from guichet.reports.fonts import BOLD, REGULAR, register_fonts
-from guichet.reports.stats_charts import BLUE, bar_chart, heat_map, sites_charts, staffing_chart
+from guichet.reports.stats_charts import BLUE, bar_chart, heat_map, request_charts, sites_charts, staffing_chart
 from guichet.services.clock import PARIS
 from guichet.services.staffing import METHOD_FR
 from guichet.services.stats_tables import (
@@ -29,10 +29,12 @@ from guichet.services.stats_tables import (
     StatTable,
     arrivals_table,
     hourly_table,
+    mail_tables,
     number,
     people_table,
     queue_table,
     report_tables,
+    request_tables,
     sites_table,
     staffing_table,
     summary,
@@ -159,7 +161,7 @@ def write_pdf(
             width,
         ),
     ]
-    steps = 6
+    steps = 7
     if progress:
         progress(1, steps, "PDF : contacts")
     # Contacts
@@ -222,8 +224,15 @@ def write_pdf(
         _side_by_side(waits, shares, width),
         *table_flowable(sites_table(report), styles, width),
     ]
+    if report.requests is not None or report.mail is not None:
+        if progress:
+            progress(5, steps, "PDF : demandes et courrier")
+        standing, delays = request_charts(report, width=width / 2 - 10)
+        story += [PageBreak(), Paragraph("Demandes et courrier", styles["h1"]), _side_by_side(standing, delays, width)]
+        for table in (*request_tables(report), *mail_tables(report)):
+            story += table_flowable(table, styles, width)
     if progress:
-        progress(5, steps, "PDF : effectifs")
+        progress(6, steps, "PDF : effectifs")
     for advice in report.staffing:
         story += [
             PageBreak(),

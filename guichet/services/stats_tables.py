@@ -12,13 +12,16 @@ from dataclasses import dataclass
 from guichet.services.stats_types import (
     WEEKDAYS,
     Count,
+    Days,
     Durations,
+    MailGroup,
+    RequestGroup,
     StaffingAdvice,
     StatsReport,
     TicketGroup,
 )
 
-TEXT, INT, SHARE, MINUTES, DECIMAL = "text", "int", "share", "minutes", "decimal"
+TEXT, INT, SHARE, MINUTES, DECIMAL, DAYS = "text", "int", "share", "minutes", "decimal", "days"
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,16 @@ def text(value: object, kind: str) -> str:
         return f"{number(float(value) / 60, 1)} min"
     if kind == DECIMAL:
         return number(float(value), 1)
+    if kind == DAYS:
+        return f"{number(float(value), 0)} j"
     return str(value)
+
+
+def days_text(d: Days) -> str:
+    """« 9 j / 21 j / 40 j » (median, p90, max), « — » without any."""
+    if not d.count:
+        return "—"
+    return " / ".join(text(x, DAYS) for x in (d.median, d.p90, d.max))
 
 
 def minutes_text(seconds: float | None) -> str:
@@ -89,6 +101,22 @@ def summary(report: StatsReport) -> StatTable:
         ("Appelés dans l'objectif d'attente de leur file", share_text(t.within_target)),
         ("Durée de service médiane / p90 / max", " / ".join(minutes_text(x) for x in _durations(t.service))),
     ]
+    if report.requests is not None:
+        r = report.requests.total
+        rows += [
+            ("Demandes ouvertes", text(r.opened, INT)),
+            ("Demandes répondues dans le délai", f"{share_text(r.answered_in_time_share)} des "
+             f"{text(r.answered, INT)} répondues"),
+            ("Délai de réponse médian / p90 / max", days_text(r.delay)),
+            ("Demandes en retard (répondues après l'échéance, ou échéance passée sans réponse)",
+             f"{text(r.answered_late + r.open_overdue, INT)} ({share_text(r.overdue_share)})"),
+        ]  # fmt: skip
+    if report.mail is not None:
+        m = report.mail
+        rows += [
+            ("Courriers arrivés / départs", f"{text(m.incoming.count, INT)} / {text(m.outgoing.count, INT)}"),
+            ("Courriers arrivés enregistrés le jour même", share_text(m.incoming.same_day_share)),
+        ]
     return StatTable(
         "synthese", "Synthèse", (Column("Indicateur"), Column("Valeur")), tuple(rows),
         f"{report.scope_label}, {report.period.label}.",
@@ -199,6 +227,69 @@ def sites_table(report: StatsReport) -> StatTable:
     )  # fmt: skip
 
 
+_REQUEST_COLUMNS = (
+    Column("Ouvertes", INT), Column("Répondues", INT), Column("Dans le délai", SHARE), Column("Délai médian", DAYS),
+    Column("Délai p90", DAYS), Column("Délai max", DAYS), Column("Échues sans réponse", INT),
+    Column("En cours", INT), Column("Sans suite", INT), Column("Part en retard", SHARE),
+)  # fmt: skip
+
+
+def _request_row(g: RequestGroup) -> tuple:
+    return (g.label, g.opened, g.answered, g.answered_in_time_share, g.delay.median, g.delay.p90, g.delay.max,
+            g.open_overdue, g.open_in_time, g.dropped, g.overdue_share)  # fmt: skip
+
+
+_REQUEST_NOTE = (
+    "Demandes ouvertes dans la période, telles qu'elles sont aujourd'hui. Délai : du jour de réception au jour de "
+    "la réponse, en jours calendaires. Dans le délai : répondues au plus tard à l'échéance (jours ouvrés). Échues : "
+    "échéance passée sans réponse ; en cours : échéance à venir. Part en retard : répondues après l'échéance ou échues, "
+    "parmi les demandes hors « sans suite »."
+)
+
+
+def request_tables(report: StatsReport) -> list[StatTable]:
+    if report.requests is None:
+        return []
+    r = report.requests
+    return [
+        StatTable("demandes_services", "Demandes par service chargé de répondre", (Column("Service"),
+                  *_REQUEST_COLUMNS), tuple(_request_row(g) for g in (*r.by_service, r.total)), _REQUEST_NOTE),
+        StatTable("demandes_sites", "Égalité de traitement : les demandes de chaque site", (Column("Site"),
+                  *_REQUEST_COLUMNS), tuple(_request_row(g) for g in r.by_site),
+                  "Par site qui a ouvert la demande, tous les sites de la commune. " + _REQUEST_NOTE),
+        _counts("demandes_canal", "Demandes par canal d'arrivée", "Canal", r.by_channel),
+    ]  # fmt: skip
+
+
+def _mail_row(g: MailGroup) -> tuple:
+    incoming = g.direction == "arrivee"
+    return (g.label, "Arrivée" if incoming else "Départ", g.count, g.registered, g.same_day_share,
+            g.registration.median, g.registration.p90, g.opened_requests if incoming else None,
+            g.answered.median if incoming else None, g.answered.p90 if incoming else None)  # fmt: skip
+
+
+def mail_tables(report: StatsReport) -> list[StatTable]:
+    if report.mail is None:
+        return []
+    m = report.mail
+    columns = (
+        Column("Site"), Column("Sens"), Column("Courriers", INT), Column("Recomm.", INT),
+        Column("Enregistrés le jour même", SHARE), Column("Enreg. médian", DAYS), Column("Enreg. p90", DAYS),
+        Column("Demandes ouvertes", INT), Column("Réponse médiane", DAYS), Column("Réponse p90", DAYS),
+    )  # fmt: skip
+    rows = tuple(_mail_row(g) for g in m.by_site)
+    if report.site_id is None:  # the commune: its totals after the sites (a site's report is its own rows)
+        rows += tuple(("Tous les sites", *_mail_row(g)[1:]) for g in (m.incoming, m.outgoing))
+    return [
+        StatTable("courrier_sites", "Courrier : volumes et délais par site", columns, rows,
+                  "Par date du courrier (reçu le, ou envoyé le). Recomm. : recommandés. Enreg. : de cette date à "
+                  "l'enregistrement au registre. Réponse : du jour de réception à la réponse de la demande que le courrier a "
+                  "ouverte (jours calendaires)."),
+        StatTable("courrier_types", "Courrier par type", (Column("Type"), Column("Arrivées", INT),
+                  Column("Départs", INT)), tuple(m.by_type)),
+    ]  # fmt: skip
+
+
 def staffing_table(advice: StaffingAdvice) -> StatTable:
     columns = (
         Column("Jour"), Column("Heure"), Column("Arrivées par heure", DECIMAL), Column("Temps au guichet", MINUTES),
@@ -243,6 +334,8 @@ def report_tables(report: StatsReport) -> tuple[StatTable, ...]:
         people_table("guichets", "Par guichet", "Guichet", t.by_counter),
         people_table("agents", "Par agent", "Agent", t.by_agent),
         sites_table(report),
+        *request_tables(report),
+        *mail_tables(report),
         *(staffing_table(a) for a in report.staffing),
     ]  # fmt: skip
     return tuple(tables)

@@ -9,12 +9,6 @@ from datetime import date, datetime
 WEEKDAYS = ("Lundi", "Mardi", "Mercredi", "Jeudi", "Vendredi", "Samedi", "Dimanche")
 WEEKDAYS_SHORT = ("Lun", "Mar", "Mer", "Jeu", "Ven", "Sam", "Dim")
 
-# What is not measured yet, said where the figures would be (no invented numbers).
-NOT_YET_TRACKED = (
-    "Demandes et courriers : pas encore suivis dans Guichet. Leurs indicateurs (délais de réponse, "
-    "demandes en retard, courriers enregistrés et tracés) apparaîtront ici avec le module de suivi des demandes."
-)
-
 
 @dataclass(frozen=True)
 class Period:
@@ -193,6 +187,77 @@ class StaffingAdvice:
 
 
 @dataclass(frozen=True)
+class Days:
+    """Distribution of delays in whole calendar days (nearest-rank median and p90, exact max)."""
+
+    count: int = 0
+    median: int | None = None
+    p90: int | None = None
+    max: int | None = None
+
+
+@dataclass(frozen=True)
+class RequestGroup:
+    """Follow-up requests opened in the period, as they stand now: one row per service, per site, or all."""
+
+    key: str
+    label: str
+    opened: int
+    answered: int  # an answer was given (répondue, or clôturée after it)
+    answered_late: int  # answered after the deadline
+    open_overdue: int  # still owed an answer, deadline passed
+    open_in_time: int  # still owed an answer, deadline not passed
+    dropped: int  # classées sans suite: no answer owed any more
+    delay: Days  # from the day received to the day answered
+
+    @property
+    def answered_in_time_share(self) -> float | None:
+        """Answered by the deadline, among the answered ones."""
+        return (self.answered - self.answered_late) / self.answered if self.answered else None
+
+    @property
+    def overdue_share(self) -> float | None:
+        """Answered late or still waiting past the deadline, among the requests that owe an answer."""
+        owed = self.opened - self.dropped
+        return (self.answered_late + self.open_overdue) / owed if owed else None
+
+
+@dataclass(frozen=True)
+class RequestStats:
+    total: RequestGroup
+    by_service: tuple[RequestGroup, ...]  # the service that must answer
+    by_site: tuple[RequestGroup, ...]  # the site that opened them, every site of the commune (equal treatment)
+    by_channel: tuple[Count, ...]  # how they reached the town
+
+
+@dataclass(frozen=True)
+class MailGroup:
+    """The mail register over the period: one row per site and direction, or all."""
+
+    key: str
+    label: str
+    direction: str  # MailDirection value, "" for both
+    count: int
+    registered: int  # recommandés
+    same_day: int  # registered on the day received (arrivals) or sent (departures)
+    registration: Days  # from the letter's date to its registration
+    opened_requests: int  # arrivals that opened (or joined) a follow-up request
+    answered: Days  # arrivals with a request answered: from the day received to the answer
+
+    @property
+    def same_day_share(self) -> float | None:
+        return self.same_day / self.count if self.count else None
+
+
+@dataclass(frozen=True)
+class MailStats:
+    incoming: MailGroup
+    outgoing: MailGroup
+    by_type: tuple[tuple[str, int, int], ...]  # (type label, arrivals, departures)
+    by_site: tuple[MailGroup, ...]  # every site of the commune, arrivals then departures
+
+
+@dataclass(frozen=True)
 class StatsReport:
     scope_label: str  # "Hôtel de ville" or "Vénissieux — tous les sites"
     commune_name: str
@@ -204,6 +269,6 @@ class StatsReport:
     tickets: TicketStats
     sites: tuple[SiteComparison, ...]
     staffing: tuple[StaffingAdvice, ...]
-    not_tracked: tuple[str, ...] = field(default=(NOT_YET_TRACKED,))
-    # Hook for the request / mail follow-up: None until those modules exist (never invented figures).
-    requests: object | None = None
+    requests: RequestStats | None = None  # None: a report built without them (tests of the queue figures)
+    mail: MailStats | None = None
+    not_tracked: tuple[str, ...] = field(default=())  # what the figures leave out, said next to them

@@ -23,6 +23,7 @@ import guichet.services.stats as stats_module
 from guichet.db import Database
 from guichet.domain import Channel, Outcome
 from guichet.models import Agent, Commune, Contact, ExternalBody, MunicipalService, Site, Theme
+from guichet.services.casework_history import seed_casework_history
 from guichet.services.clock import PARIS, local_day
 from guichet.services.queue_seed import seed_ticket_history
 from guichet.services.stats import StatsService
@@ -32,7 +33,7 @@ from guichet.sync.tables import SPECS
 
 NOW = datetime(2026, 3, 18, 10, 0, tzinfo=PARIS).astimezone(UTC)  # a Wednesday
 TODAY = local_day(NOW)
-PUSHED = ("counter_session", "ticket", "contact")
+PUSHED = ("counter_session", "ticket", "contact", "request", "mail_item")
 
 
 def _clock() -> datetime:
@@ -41,11 +42,13 @@ def _clock() -> datetime:
 
 @pytest.fixture(scope="module")
 def history_file(reference_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The reference world plus 75 days of tickets, counter sessions and contacts at VEN-HDV and VEN-MAV."""
+    """The reference world plus 75 days of tickets, counter sessions, contacts, follow-up requests and mail at
+    VEN-HDV and VEN-MAV."""
     path = tmp_path_factory.mktemp("stats-central") / "history.sqlite3"
     shutil.copyfile(reference_db, path)
     db = Database.open(path)
     assert seed_ticket_history(db, days=75, clock=_clock) > 1000
+    assert seed_casework_history(db, days=75, per_day=4, sites=("HDV", "MAV"), clock=_clock)[0] > 300
     rng = random.Random(9)
     with db.write() as s:
         ven = s.scalars(select(Commune.id).where(Commune.code == "VEN")).one()
@@ -205,6 +208,30 @@ def test_the_nightly_task_of_the_central_prepares_ten_years(central, central_db,
                                                            end=TODAY)  # fmt: skip
     assert computed == [(TODAY - timedelta(days=1), TODAY)], "the morning: only the open days"
     assert report.tickets.issued > 1000
+
+
+def test_requests_and_mail_give_the_same_figures_on_both_databases(central_db, history_file):
+    """Delays in days and deadlines are computed by each dialect (``stats_casework``): the same rows give the same
+    figures on the site's SQLite file and on the central, for a site and for the commune."""
+    site = Database.open(history_file)
+    try:
+        with site.read() as s:
+            supervisor = s.scalars(select(Agent.id).where(Agent.login == "sperrin")).one()
+            hdv = s.scalars(
+                select(Site.id)
+                .join(Commune, Commune.id == Site.commune_id)
+                .where(Commune.code == "VEN", Site.code == "HDV")
+            ).one()
+        for scope in (hdv, None):
+            ask = dict(agent_id=supervisor, start=TODAY - timedelta(days=60), end=TODAY, site_id=scope)
+            local = StatsService(site, clock=_clock).report(**ask)
+            central = StatsService(central_db, clock=_clock).report(**ask)
+            assert local.requests.total.opened > 100 and local.requests.total.answered_late > 0
+            assert local.mail.incoming.count > 100 and local.mail.incoming.answered.count > 0
+            assert central.requests == local.requests
+            assert central.mail == local.mail
+    finally:
+        site.close()
 
 
 def test_site_roles_neither_read_nor_write_the_statistics(central):

@@ -19,6 +19,7 @@ from guichet.models import Queue, Site, Ticket
 from guichet.services import Services
 from guichet.services.clock import local_day, now
 from guichet.services.demo import DEMO_PASSWORD, seed_demo
+from guichet.services.stats_tables import share_text
 from guichet.ui.common.style import apply_style
 from guichet.ui.supervision.page import SupervisionPage
 from guichet.ui.worker import Worker
@@ -119,7 +120,13 @@ def test_statistics_history_charts_tables_and_exports(qtbot, qapp, worker, demo,
     assert history.heat.rowCount() == 5 and history.heat.peak is not None  # Monday–Friday in the demo
     assert history.counter_table.model.rowCount() == len(report.tickets.by_counter)
     assert history.staffing.site.count() == 2 and history.staffing.table.model.rowCount() > 0
-    assert "demandes" in history.not_tracked.text().lower()
+    # Requests and mail: every site side by side, the same figures as the service's.
+    assert history.not_tracked.isHidden()
+    assert history.casework_tables["demandes_sites"].model.rowCount() == 2
+    assert history.requests_chart.categories == ["HDV", "MAV"]
+    assert history.casework_tables["courrier_sites"].model.rowCount() == 6  # 2 sites × 2 directions + totals
+    expected = share_text(report.requests.total.answered_in_time_share)
+    assert history.cards["requests"].text() == expected
 
     shots = screenshot_dir(tmp_path)
     for i in range(history.sections.count()):

@@ -32,11 +32,13 @@ from guichet.services.stats import StatsService
 from guichet.services.stats_tables import (
     arrivals_table,
     hourly_table,
+    mail_tables,
     minutes_text,
     number,
     people_table,
     queue_table,
     report_tables,
+    request_tables,
     share_text,
     sites_table,
     wait_table,
@@ -44,7 +46,7 @@ from guichet.services.stats_tables import (
 from guichet.services.stats_types import StatsReport, StatsScope
 from guichet.ui.common.messages import error_text
 from guichet.ui.supervision.staffing_view import StaffingPanel
-from guichet.ui.supervision.widgets import BLUE, ORANGE, BarChart, HeatMap, ProgressRelay, TableBox
+from guichet.ui.supervision.widgets import BLUE, GREY, ORANGE, RED, BarChart, HeatMap, ProgressRelay, TableBox
 from guichet.ui.worker import Worker
 
 EXPORTS = {
@@ -170,6 +172,7 @@ class HistoryView(QWidget):
         self._build_queues()
         self._build_people()
         self._build_sites()
+        self._build_casework()
         self._build_staffing()
 
         layout = QVBoxLayout(self)
@@ -190,6 +193,7 @@ class HistoryView(QWidget):
             ("contacts", "Contacts (tous canaux)"), ("answered", "Réponse immédiate"), ("issued", "Tickets émis"),
             ("served", "Tickets servis"), ("wait", "Attente médiane"), ("wait90", "9 personnes sur 10 attendent moins de"),
             ("within", "Appelés dans l'objectif"), ("service", "Durée de service médiane"), ("noshow", "Absents à l'appel"),
+            ("requests", "Demandes répondues dans le délai"),
         ]  # fmt: skip
         for i, (key, caption) in enumerate(specs):
             box = QWidget()
@@ -278,6 +282,26 @@ class HistoryView(QWidget):
         charts = _split(self.sites_wait_chart, self.sites_share_chart)
         self.sections.addTab(_split(charts, self.sites_table, orientation=Qt.Orientation.Vertical),
                              "Égalité de traitement")  # fmt: skip
+
+    def _build_casework(self) -> None:
+        self.requests_chart = BarChart("Demandes par site (ouvertes dans la période)")
+        self.request_delay_chart = BarChart("Délai de réponse par site (jours)")
+        self.casework_tables = {key: TableBox() for key in ("demandes_services", "demandes_sites", "demandes_canal",
+                                                           "courrier_sites", "courrier_types")}  # fmt: skip
+        content = QWidget()
+        layout = QGridLayout(content)
+        layout.addWidget(self.requests_chart, 0, 0)
+        layout.addWidget(self.request_delay_chart, 0, 1)
+        layout.addWidget(self.casework_tables["demandes_sites"], 1, 0, 1, 2)
+        layout.addWidget(self.casework_tables["demandes_services"], 2, 0, 1, 2)
+        layout.addWidget(self.casework_tables["courrier_sites"], 3, 0, 1, 2)
+        layout.addWidget(self.casework_tables["demandes_canal"], 4, 0)
+        layout.addWidget(self.casework_tables["courrier_types"], 4, 1)
+        for key, box in self.casework_tables.items():
+            box.setMinimumHeight(330 if key == "demandes_services" else 200)
+        self.requests_chart.setMinimumHeight(260)
+        self.request_delay_chart.setMinimumHeight(260)
+        self.sections.addTab(_scroll(content), "Demandes et courrier")
 
     def _build_staffing(self) -> None:
         self.staffing = StaffingPanel()
@@ -369,6 +393,7 @@ class HistoryView(QWidget):
         self.counter_table.set_table(people_table("guichets", "Par guichet", "Guichet", report.tickets.by_counter))
         self.agent_table.set_table(people_table("agents", "Par agent", "Agent", report.tickets.by_agent))
         self._show_sites(report)
+        self._show_casework(report)
         self.staffing.set_report(report)
         self.report_shown.emit(report)
 
@@ -380,10 +405,12 @@ class HistoryView(QWidget):
             "issued": number(t.issued, 0), "served": number(t.served, 0), "wait": minutes_text(t.wait.median_s),
             "wait90": minutes_text(t.wait.p90_s), "within": share_text(t.within_target),
             "service": minutes_text(t.service.median_s), "noshow": share_text(t.no_show_rate),
+            "requests": share_text(report.requests.total.answered_in_time_share) if report.requests else "—",
         }  # fmt: skip
         for key, value in values.items():
             self.cards[key].setText(value)
         self.not_tracked.setText("\n".join(report.not_tracked))
+        self.not_tracked.setVisible(bool(report.not_tracked))
         table = hourly_table(report)
         self.summary_hourly.set_data([r[0].split(" –")[0] for r in table.rows], [("Moyenne", [r[2] for r in table.rows], BLUE)],
                                      decimals=1)  # fmt: skip
@@ -428,6 +455,22 @@ class HistoryView(QWidget):
             ("Réponse immédiate", [round(100 * (x.answered_first_share or 0)) for x in report.sites], ORANGE),
         ])  # fmt: skip
         self.sites_table.set_table(sites_table(report))
+
+    def _show_casework(self, report: StatsReport) -> None:
+        groups = report.requests.by_site if report.requests is not None else ()
+        codes = {str(x.site_id): x.code for x in report.sites}
+        labels = [codes.get(g.key, g.label) for g in groups]
+        self.requests_chart.set_data(labels, [
+            ("Répondues dans le délai", [g.answered - g.answered_late for g in groups], BLUE),
+            ("En retard", [g.answered_late + g.open_overdue for g in groups], RED),
+            ("En cours", [g.open_in_time for g in groups], GREY),
+        ])  # fmt: skip
+        self.request_delay_chart.set_data(labels, [
+            ("Médiane", [g.delay.median or 0 for g in groups], BLUE),
+            ("9 demandes sur 10 en moins de", [g.delay.p90 or 0 for g in groups], ORANGE),
+        ])  # fmt: skip
+        for table in (*request_tables(report), *mail_tables(report)):
+            self.casework_tables[table.key].set_table(table)
 
     # -- exports -------------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from guichet.services.stats_types import WEEKDAYS, StatsReport
 BLUE = QColor("#0b63b6")
 ORANGE = QColor("#e08a00")
 RED = QColor("#c62828")
+GREY = QColor("#57606a")
 
 
 class ProgressRelay(QObject):

@@ -1,0 +1,246 @@
+"""Statistics of the follow-up requests and of the mail register: answer delays, overdue share, mail volumes.
+
+Unlike tickets and contacts, a request keeps changing long after its month is over (it is answered weeks
+later), so these figures are never cached: each report reads them afresh, grouped in the database on a few
+small keys (site, service, status, delay in days), which keeps the rows read to a few thousand whatever the
+period. Requests count when they were opened in the period, as they stand now; mail counts by the date on
+the letter (received on, or sent on).
+
+Delays are whole calendar days: from the day the town received the request (or the letter) to the UTC day of
+the answer, which is the Paris day for anything done between 2 a.m. and midnight. "In time" compares that day
+with the request's deadline (``due_on``, counted in working days when the request was opened).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter as Tally
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import Date, Integer, and_, case, func, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.functions import FunctionElement
+
+from guichet.domain import Channel, MailDirection, MailType, RequestStatus
+from guichet.models import FollowUpRequest, MailItem
+from guichet.services.stats_sql import as_text, as_uuid, utc_range
+from guichet.services.stats_types import Count, Days, MailGroup, MailStats, RequestGroup, RequestStats
+
+# -- dialect-aware expressions ------------------------------------------------------------------------
+
+
+class day_of(FunctionElement):  # noqa: N801 - reads as a SQL function
+    """The (UTC) calendar day of a stored timestamp."""
+
+    type = Date()
+    name = "day_of"
+    inherit_cache = True
+
+
+@compiles(day_of, "sqlite")
+def _day_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
+    return f"date({compiler.process(list(element.clauses)[0], **kw)})"
+
+
+@compiles(day_of)
+def _day_default(element, compiler, **kw) -> str:  # noqa: ANN001
+    return f"CAST({compiler.process(list(element.clauses)[0], **kw)} AS DATE)"
+
+
+class days_between(FunctionElement):  # noqa: N801
+    """Whole days from the first date to the second (NULL if either is NULL)."""
+
+    type = Integer()
+    name = "days_between"
+    inherit_cache = True
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
+    start, end = list(element.clauses)
+    return (
+        f"CAST(round(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)})) AS INTEGER)"
+    )
+
+
+@compiles(days_between)
+def _days_default(element, compiler, **kw) -> str:  # noqa: ANN001
+    start, end = list(element.clauses)
+    return f"({compiler.process(end, **kw)} - {compiler.process(start, **kw)})"
+
+
+# -- distributions --------------------------------------------------------------------------------------
+
+
+def days(tally: Tally) -> Days:
+    """Nearest-rank median and p90 of whole days given as {days: count} (negative delays count as 0)."""
+    clean: Tally = Tally()
+    for d, n in tally.items():
+        clean[max(0, int(d))] += n
+    total = sum(clean.values())
+    if not total:
+        return Days()
+    ordered = sorted(clean)
+
+    def rank(p: float) -> int:
+        need = p * total
+        seen = 0
+        for d in ordered:
+            seen += clean[d]
+            if seen >= need:
+                return d
+        return ordered[-1]
+
+    return Days(total, rank(0.5), rank(0.9), ordered[-1])
+
+
+# -- requests -------------------------------------------------------------------------------------------
+
+_ANSWERED_OR_CLOSED = (RequestStatus.ANSWERED.value, RequestStatus.CLOSED.value)
+
+
+class _RequestTally:
+    def __init__(self) -> None:
+        self.opened = self.answered = self.late = self.overdue = self.in_time = self.dropped = 0
+        self.delays: Tally = Tally()
+
+    def add(self, status: str, answered: bool, delay: int | None, late: bool, overdue: bool, n: int) -> None:
+        self.opened += n
+        if answered:
+            self.answered += n
+            self.late += n if late else 0
+            if delay is not None:
+                self.delays[delay] += n
+        elif status == RequestStatus.DROPPED.value:
+            self.dropped += n
+        elif overdue:
+            self.overdue += n
+        else:
+            self.in_time += n
+
+    def group(self, key: str, label: str) -> RequestGroup:
+        return RequestGroup(key, label, self.opened, self.answered, self.late, self.overdue, self.in_time,
+                            self.dropped, days(self.delays))  # fmt: skip
+
+
+def request_stats(
+    s: Session, commune_id: uuid.UUID, site_ids: Iterable[uuid.UUID], scope: set[uuid.UUID], start: date, end: date,
+    *, today: date, site_label: dict[uuid.UUID, str], service_label: dict[uuid.UUID, str],
+) -> RequestStats:  # fmt: skip
+    """Requests opened from ``start`` to ``end`` by the sites ``site_ids`` (every site of the commune: the per-site
+    rows), the totals and per-service rows over the sites of ``scope``."""
+    sites = list(site_ids)
+    r = FollowUpRequest
+    t0, t1 = utc_range(start, end)
+    answered_day = day_of(r.answered_at)
+    answered = r.answered_at.is_not(None)
+    delay = days_between(r.received_on, answered_day)
+    late = case((and_(answered, answered_day > r.due_on), 1), else_=0)
+    overdue = case((and_(r.is_open == 1, r.due_on < today), 1), else_=0)
+    rows = s.execute(
+        select(as_text(r.site_id), as_text(r.service_id), as_text(r.status), as_text(r.channel),
+               case((answered, 1), else_=0), delay, late, overdue, func.count())
+        .where(r.commune_id == commune_id, r.site_id.in_(sites), r.opened_at >= t0, r.opened_at < t1,
+               r.deleted_at.is_(None))
+        .group_by(r.site_id, r.service_id, r.status, r.channel, answered, delay, late, overdue)
+    ).all()  # fmt: skip
+    total, per_site, per_service = _RequestTally(), {}, {}
+    channels: Tally = Tally()
+    for site, service, status, channel, is_answered, d, is_late, is_overdue, n in rows:
+        site_id = as_uuid(site)
+        values = (status, bool(is_answered), d, bool(is_late), bool(is_overdue), n)
+        per_site.setdefault(site_id, _RequestTally()).add(*values)
+        if site_id in scope:
+            total.add(*values)
+            per_service.setdefault(as_uuid(service), _RequestTally()).add(*values)
+            channels[channel] += n
+    by_site = tuple(
+        (per_site.get(x) or _RequestTally()).group(str(x), site_label.get(x, "Site inconnu"))
+        for x in sorted(sites, key=lambda x: site_label.get(x, ""))
+    )
+    by_service = sorted(
+        (tally.group(str(k), service_label.get(k, "Service supprimé")) for k, tally in per_service.items()),
+        key=lambda g: (-g.opened, g.label),
+    )
+    opened = sum(channels.values())
+    by_channel = tuple(
+        Count(ch, Channel(ch).label if ch in Channel._value2member_map_ else str(ch), n, n / opened)
+        for ch, n in channels.most_common()
+    )
+    return RequestStats(total.group("", "Toutes les demandes"), tuple(by_service), by_site, by_channel)
+
+
+# -- mail -----------------------------------------------------------------------------------------------
+
+
+class _MailTally:
+    def __init__(self) -> None:
+        self.count = self.registered = self.same_day = self.requests = 0
+        self.registration: Tally = Tally()
+        self.answered: Tally = Tally()
+
+    def add(self, kind: str, reg_delay: int | None, has_request: bool, answer_delay: int | None, n: int) -> None:
+        self.count += n
+        self.registered += n if kind == MailType.REGISTERED.value else 0
+        if reg_delay is not None:
+            self.registration[reg_delay] += n
+            self.same_day += n if reg_delay <= 0 else 0
+        self.requests += n if has_request else 0
+        if answer_delay is not None:
+            self.answered[answer_delay] += n
+
+    def group(self, key: str, label: str, direction: str) -> MailGroup:
+        return MailGroup(key, label, direction, self.count, self.registered, self.same_day, days(self.registration),
+                         self.requests, days(self.answered))  # fmt: skip
+
+
+def mail_stats(
+    s: Session, commune_id: uuid.UUID, site_ids: Iterable[uuid.UUID], scope: set[uuid.UUID], start: date, end: date,
+    *, site_label: dict[uuid.UUID, str],
+) -> MailStats:  # fmt: skip
+    """Letters dated from ``start`` to ``end`` in the registers of ``site_ids``; totals over ``scope``."""
+    sites = list(site_ids)
+    m, req = MailItem, aliased(FollowUpRequest)
+    incoming = MailDirection.INCOMING.value
+    reg_delay = days_between(m.mail_date, day_of(m.registered_at))
+    has_request = case((m.request_id.is_not(None), 1), else_=0)
+    answer_delay = case(
+        (and_(m.direction == MailDirection.INCOMING, req.answered_at.is_not(None)),
+         days_between(m.mail_date, day_of(req.answered_at))),
+        else_=None,
+    )  # fmt: skip
+    rows = s.execute(
+        select(as_text(m.site_id), as_text(m.direction), as_text(m.mail_type), reg_delay, has_request, answer_delay,
+               func.count())
+        .outerjoin(req, req.id == m.request_id)
+        .where(m.commune_id == commune_id, m.site_id.in_(sites), m.mail_date >= start, m.mail_date <= end,
+               m.deleted_at.is_(None))
+        .group_by(m.site_id, m.direction, m.mail_type, reg_delay, has_request, answer_delay)
+    ).all()  # fmt: skip
+    totals = {MailDirection.INCOMING.value: _MailTally(), MailDirection.OUTGOING.value: _MailTally()}
+    per_site: dict[tuple[uuid.UUID, str], _MailTally] = {}
+    types: dict[str, list[int]] = {}
+    for site, direction, kind, delay, with_request, answer, n in rows:
+        site_id = as_uuid(site)
+        values = (kind, delay, bool(with_request) and direction == incoming, answer, n)
+        per_site.setdefault((site_id, direction), _MailTally()).add(*values)
+        if site_id in scope:
+            totals[direction].add(*values)
+            types.setdefault(kind, [0, 0])[0 if direction == incoming else 1] += n
+    by_site = tuple(
+        (per_site.get((x, d.value)) or _MailTally()).group(f"{x}:{d.value}", site_label.get(x, "Site inconnu"), d.value)
+        for x in sorted(sites, key=lambda x: site_label.get(x, ""))
+        for d in MailDirection
+    )
+    by_type = tuple(
+        (MailType(k).label if k in MailType._value2member_map_ else str(k), a, b)
+        for k, (a, b) in sorted(types.items(), key=lambda kv: -sum(kv[1]))
+    )
+    return MailStats(
+        totals[incoming].group(incoming, MailDirection.INCOMING.label, incoming),
+        totals[MailDirection.OUTGOING.value].group("depart", MailDirection.OUTGOING.label, "depart"),
+        by_type,
+        by_site,
+    )
