@@ -27,6 +27,7 @@ from guichet.services.staffing import METHOD_FR
 from guichet.services.stats_tables import (
     TEXT,
     StatTable,
+    appointment_tables,
     arrivals_table,
     hourly_table,
     mail_tables,
@@ -224,12 +225,13 @@ def write_pdf(
         _side_by_side(waits, shares, width),
         *table_flowable(sites_table(report), styles, width),
     ]
-    if report.requests is not None or report.mail is not None:
+    if report.requests is not None or report.mail is not None or report.appointments is not None:
         if progress:
-            progress(5, steps, "PDF : demandes et courrier")
+            progress(5, steps, "PDF : demandes, courrier et rendez-vous")
         standing, delays = request_charts(report, width=width / 2 - 10)
-        story += [PageBreak(), Paragraph("Demandes et courrier", styles["h1"]), _side_by_side(standing, delays, width)]
-        for table in (*request_tables(report), *mail_tables(report)):
+        story += [PageBreak(), Paragraph("Demandes, courrier et rendez-vous", styles["h1"]),
+                  _side_by_side(standing, delays, width)]  # fmt: skip
+        for table in (*request_tables(report), *mail_tables(report), *appointment_tables(report)):
             story += table_flowable(table, styles, width)
     if progress:
         progress(6, steps, "PDF : effectifs")

@@ -42,7 +42,7 @@ from guichet.services.clock import local_day
 from guichet.services.clock import now as system_now
 from guichet.services.errors import NotAllowedError, ValidationError
 from guichet.services.stats_build import Labels, contact_stats, site_comparison, staffing_advice, ticket_stats
-from guichet.services.stats_casework import mail_stats, request_stats
+from guichet.services.stats_casework import appointment_stats, mail_stats, request_stats
 from guichet.services.stats_sql import (
     Aggregates,
     aggregate,
@@ -155,14 +155,16 @@ class StatsService:
             if site_id is not None and site_id not in site_ids:
                 raise NotAllowedError("Ce site ne fait pas partie de votre commune.")
             agg = self._aggregate(s, commune.id, site_ids, start, end, today, now, progress)
-            # Requests and mail move long after their month (answered weeks later): read afresh, never cached.
+            # Requests, mail and appointments move after their month (answered weeks later, moved, cancelled):
+            # read afresh, never cached.
             if progress is not None:
-                progress(0, 1, "Demandes et courrier")
+                progress(0, 1, "Demandes, courrier et rendez-vous")
             wanted = {site_id} if site_id is not None else set(site_ids)
             names = {x: labels.sites[x].name for x in site_ids}
             requests = request_stats(s, commune.id, site_ids, wanted, start, end, today=today, site_label=names,
                                      service_label=labels.services)  # fmt: skip
             mail = mail_stats(s, commune.id, site_ids, wanted, start, end, site_label=names)
+            appointments = appointment_stats(s, commune.id, site_ids, wanted, start, end, site_label=names)
         if progress is not None:
             progress(1, 1, "Mise en forme")
         raw = {as_uuid(k): k for k in agg.site_keys}  # the sites' ids as the aggregates hold them
@@ -184,6 +186,7 @@ class StatsService:
             ),
             requests=requests,
             mail=mail,
+            appointments=appointments,
         )
 
     def clear_cache(self) -> None:

@@ -1,10 +1,11 @@
-"""Statistics of the follow-up requests and of the mail register: answer delays, overdue share, mail volumes.
+"""Statistics of follow-up requests, the mail register and appointments: answer delays, overdue share, mail
+volumes, appointments kept and missed.
 
 Unlike tickets and contacts, a request keeps changing long after its month is over (it is answered weeks
 later), so these figures are never cached: each report reads them afresh, grouped in the database on a few
 small keys (site, service, status, delay in days), which keeps the rows read to a few thousand whatever the
 period. Requests count when they were opened in the period, as they stand now; mail counts by the date on
-the letter (received on, or sent on).
+the letter (received on, or sent on); appointments by their time (one missed today is marked at the close).
 
 Delays are whole calendar days: from the day the town received the request (or the letter) to the UTC day of
 the answer, which is the Paris day for anything done between 2 a.m. and midnight. "In time" compares that day
@@ -23,10 +24,19 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.functions import FunctionElement
 
-from guichet.domain import Channel, MailDirection, MailType, RequestStatus
-from guichet.models import FollowUpRequest, MailItem
+from guichet.domain import AppointmentStatus, Channel, MailDirection, MailType, RequestStatus
+from guichet.models import Appointment, AppointmentKind, FollowUpRequest, MailItem
 from guichet.services.stats_sql import as_text, as_uuid, utc_range
-from guichet.services.stats_types import Count, Days, MailGroup, MailStats, RequestGroup, RequestStats
+from guichet.services.stats_types import (
+    AppointmentGroup,
+    AppointmentStats,
+    Count,
+    Days,
+    MailGroup,
+    MailStats,
+    RequestGroup,
+    RequestStats,
+)
 
 # -- dialect-aware expressions ------------------------------------------------------------------------
 
@@ -244,3 +254,56 @@ def mail_stats(
         by_type,
         by_site,
     )
+
+
+# -- appointments ---------------------------------------------------------------------------------------
+
+
+class _AppointmentTally:
+    def __init__(self) -> None:
+        self.by: Tally = Tally()
+        self.late = 0
+
+    def add(self, status: str, late: bool, n: int) -> None:
+        self.by[status] += n
+        self.late += n if status == AppointmentStatus.CHECKED_IN.value and late else 0
+
+    def group(self, key: str, label: str) -> AppointmentGroup:
+        by = self.by
+        cancelled = by[AppointmentStatus.CANCELLED.value]
+        return AppointmentGroup(key, label, sum(by.values()) - cancelled, by[AppointmentStatus.CHECKED_IN.value],
+                                self.late, by[AppointmentStatus.MISSED.value], cancelled,
+                                by[AppointmentStatus.BOOKED.value])  # fmt: skip
+
+
+def appointment_stats(
+    s: Session, commune_id: uuid.UUID, site_ids: Iterable[uuid.UUID], scope: set[uuid.UUID], start: date, end: date,
+    *, site_label: dict[uuid.UUID, str],
+) -> AppointmentStats:  # fmt: skip
+    """Appointments whose time falls from ``start`` to ``end`` at ``site_ids``; totals and kinds over ``scope``."""
+    sites = list(site_ids)
+    a = Appointment
+    t0, t1 = utc_range(start, end)
+    rows = s.execute(
+        select(as_text(a.site_id), as_text(a.kind_id), as_text(a.status), a.arrived_late, func.count())
+        .where(a.commune_id == commune_id, a.site_id.in_(sites), a.starts_at >= t0, a.starts_at < t1,
+               a.deleted_at.is_(None))
+        .group_by(a.site_id, a.kind_id, a.status, a.arrived_late)
+    ).all()  # fmt: skip
+    kinds = {x.id: x.name for x in s.scalars(select(AppointmentKind).where(AppointmentKind.site_id.in_(sites)))}
+    total, per_site, per_kind = _AppointmentTally(), {}, {}
+    for site, kind, status, late, n in rows:
+        site_id = as_uuid(site)
+        per_site.setdefault(site_id, _AppointmentTally()).add(status, bool(late), n)
+        if site_id in scope:
+            total.add(status, bool(late), n)
+            per_kind.setdefault(as_uuid(kind), _AppointmentTally()).add(status, bool(late), n)
+    by_site = tuple(
+        (per_site.get(x) or _AppointmentTally()).group(str(x), site_label.get(x, "Site inconnu"))
+        for x in sorted(sites, key=lambda x: site_label.get(x, ""))
+    )
+    by_kind = sorted(
+        (t.group(str(k), kinds.get(k, "Type supprimé")) for k, t in per_kind.items()),
+        key=lambda g: (-g.booked, g.label),
+    )
+    return AppointmentStats(total.group("", "Tous les rendez-vous"), by_site, tuple(by_kind))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from guichet.services.stats_types import (
     WEEKDAYS,
+    AppointmentGroup,
     Count,
     Days,
     Durations,
@@ -117,6 +118,10 @@ def summary(report: StatsReport) -> StatTable:
             ("Courriers arrivés / départs", f"{text(m.incoming.count, INT)} / {text(m.outgoing.count, INT)}"),
             ("Courriers arrivés enregistrés le jour même", share_text(m.incoming.same_day_share)),
         ]
+    if report.appointments is not None:
+        a = report.appointments.total
+        rows.append(("Rendez-vous honorés / non venus", f"{text(a.checked_in, INT)} / {text(a.missed, INT)} "
+                                                        f"({share_text(a.missed_rate)} de non venus)"))  # fmt: skip
     return StatTable(
         "synthese", "Synthèse", (Column("Indicateur"), Column("Valeur")), tuple(rows),
         f"{report.scope_label}, {report.period.label}.",
@@ -290,6 +295,31 @@ def mail_tables(report: StatsReport) -> list[StatTable]:
     ]  # fmt: skip
 
 
+def _appointment_row(g: AppointmentGroup) -> tuple:
+    return (g.label, g.booked, g.checked_in, g.late, g.missed, g.missed_rate, g.cancelled, g.waiting)
+
+
+def appointment_tables(report: StatsReport) -> list[StatTable]:
+    if report.appointments is None:
+        return []
+    a = report.appointments
+    columns = (
+        Column("Réservés", INT), Column("Honorés", INT), Column("Dont en retard", INT), Column("Non venus", INT),
+        Column("Taux de non venus", SHARE), Column("Annulés", INT), Column("À venir", INT),
+    )  # fmt: skip
+    note = (
+        "Rendez-vous dont l'heure tombe dans la période, tels qu'ils sont aujourd'hui. Réservés : hors annulés. "
+        "En retard : arrivés après le délai de grâce, servis comme sans rendez-vous. Taux de non venus : parmi "
+        "les rendez-vous passés (honorés ou non venus)."
+    )
+    return [
+        StatTable("rendez_vous_sites", "Rendez-vous par site", (Column("Site"), *columns),
+                  tuple(_appointment_row(g) for g in a.by_site), note),
+        StatTable("rendez_vous_types", "Rendez-vous par type", (Column("Type de rendez-vous"), *columns),
+                  tuple(_appointment_row(g) for g in (*a.by_kind, a.total)), note),
+    ]  # fmt: skip
+
+
 def staffing_table(advice: StaffingAdvice) -> StatTable:
     columns = (
         Column("Jour"), Column("Heure"), Column("Arrivées par heure", DECIMAL), Column("Temps au guichet", MINUTES),
@@ -336,6 +366,7 @@ def report_tables(report: StatsReport) -> tuple[StatTable, ...]:
         sites_table(report),
         *request_tables(report),
         *mail_tables(report),
+        *appointment_tables(report),
         *(staffing_table(a) for a in report.staffing),
     ]  # fmt: skip
     return tuple(tables)

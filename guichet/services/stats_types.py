@@ -258,6 +258,33 @@ class MailStats:
 
 
 @dataclass(frozen=True)
+class AppointmentGroup:
+    """Appointments whose time fell in the period, as they stand now: one row per site, per kind, or all."""
+
+    key: str
+    label: str
+    booked: int  # not cancelled
+    checked_in: int  # came (« honorés »), late ones included
+    late: int  # came after the grace time: served as walk-ins
+    missed: int  # never came (« non venus »), marked at the day's close
+    cancelled: int
+    waiting: int  # still to come (today or later in the period)
+
+    @property
+    def missed_rate(self) -> float | None:
+        """Never came, among those whose time has passed (came or not)."""
+        due = self.checked_in + self.missed
+        return self.missed / due if due else None
+
+
+@dataclass(frozen=True)
+class AppointmentStats:
+    total: AppointmentGroup
+    by_site: tuple[AppointmentGroup, ...]  # every site of the commune
+    by_kind: tuple[AppointmentGroup, ...]
+
+
+@dataclass(frozen=True)
 class StatsReport:
     scope_label: str  # "Hôtel de ville" or "Vénissieux — tous les sites"
     commune_name: str
@@ -271,4 +298,5 @@ class StatsReport:
     staffing: tuple[StaffingAdvice, ...]
     requests: RequestStats | None = None  # None: a report built without them (tests of the queue figures)
     mail: MailStats | None = None
+    appointments: AppointmentStats | None = None
     not_tracked: tuple[str, ...] = field(default=())  # what the figures leave out, said next to them

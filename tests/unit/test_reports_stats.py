@@ -42,7 +42,7 @@ def test_pdf_has_every_section_in_french_with_the_bundled_font(report, tmp_path)
     for words in ("Statistiques de l'accueil", "Vénissieux — tous les sites", "Contacts par canal", "Accueil physique",
                   "Files d'attente", "Arrivées par jour et par heure", "Égalité de traitement", "Hôtel de ville",
                   "Mairie annexe du Moulin-à-Vent", "Effectifs conseillés", "Erlang", "Par agent",
-                  "Demandes et courrier", "Demandes par service chargé de répondre", "Délai de réponse par site",
+                  "Demandes, courrier et rendez-vous", "Demandes par service chargé de répondre", "Rendez-vous par site", "Délai de réponse par site",
                   "Courrier : volumes et délais par site"):  # fmt: skip
         assert words in content, words
     assert _fonts(reader) == {"DejaVuSans", "DejaVuSans-Bold"}  # embedded, never Helvetica

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from guichet.db import Database
-from guichet.domain import MailDirection, MailType, RequestStatus
+from guichet.domain import AppointmentStatus, MailDirection, MailType, RequestStatus
 from guichet.models import FollowUpRequest, MailItem
 from guichet.reports.stats_export import write_xlsx
 from guichet.services.casework_history import seed_casework_history
@@ -148,3 +148,54 @@ def test_request_and_mail_figures_match_the_rows(demo_db: Database, refs: DemoRe
 
     book = load_workbook(write_xlsx(report, tmp_path / "stats.xlsx"), read_only=True)
     assert {"demandes_services", "demandes_sites", "courrier_sites"} <= set(book.sheetnames)
+
+
+def test_appointments_kept_missed_and_cancelled(demo_db: Database, refs: DemoRefs):
+    from guichet.domain import Channel, ConfirmationChannel
+    from guichet.models import Appointment, AppointmentKind, Citizen
+    from guichet.services.appointment_seed import seed_agendas
+    from guichet.services.queue_seed import seed_queues
+
+    seed_queues(demo_db)
+    seed_agendas(demo_db)
+    statuses = [AppointmentStatus.CHECKED_IN] * 5 + [AppointmentStatus.MISSED] * 2 + [AppointmentStatus.CANCELLED]
+    with demo_db.write() as s:
+        citizen = Citizen(last_name="Martin", first_names="Léa")
+        s.add(citizen)
+        s.flush()
+        kinds = {code: s.scalars(select(AppointmentKind).where(AppointmentKind.site_id == refs.sites[code])).first()
+                 for code in ("HDV", "MAV")}  # fmt: skip
+        assert kinds["HDV"] is not None and kinds["MAV"] is not None
+        rows = [("HDV", st, i == 0, 2 + i) for i, st in enumerate(statuses)]  # days back
+        rows += [("MAV", AppointmentStatus.MISSED, False, 3), ("MAV", AppointmentStatus.CHECKED_IN, False, 4)]
+        rows += [("HDV", AppointmentStatus.BOOKED, False, -1), ("HDV", AppointmentStatus.MISSED, False, 45)]
+        for code, status, late, back in rows:
+            kind = kinds[code]
+            at = datetime.combine(TODAY - timedelta(days=back), datetime.min.time().replace(hour=10), tzinfo=PARIS)
+            s.add(Appointment(
+                commune_id=refs.commune_id, site_id=refs.sites[code], agenda_id=kind.agenda_id, kind_id=kind.id,
+                citizen_id=citizen.id, starts_at=at, ends_at=at + timedelta(minutes=15), code=f"T{len(code)}{back:04d}",
+                status=status, arrived_late=late, channel=Channel.PHONE, confirmation=ConfirmationChannel.SMS,
+                booked_at=NOW - timedelta(days=60), booked_by=refs.agents["mdurand"],
+            ))  # fmt: skip
+    service = StatsService(demo_db, clock=lambda: NOW)
+    start, end = TODAY - timedelta(days=30), TODAY + timedelta(days=0)
+    report = service.report(agent_id=refs.agents["sperrin"], start=start, end=end, site_id=refs.sites["HDV"])
+    a = report.appointments.total
+    # The booked one tomorrow and the missed one 45 days back are out of the period.
+    assert (a.booked, a.checked_in, a.late, a.missed, a.cancelled, a.waiting) == (7, 5, 1, 2, 1, 0)
+    assert a.missed_rate == pytest.approx(2 / 7)
+    assert [(g.label, g.missed, g.checked_in) for g in report.appointments.by_site] == [
+        ("Hôtel de ville", 2, 5), ("Mairie annexe du Moulin-à-Vent", 1, 1),
+    ]  # fmt: skip
+    assert [g.label for g in report.appointments.by_kind] == [kinds_name(demo_db, refs, "HDV")]
+    tables = {t.key: t for t in report_tables(report)}
+    assert tables["rendez_vous_sites"].rows[0][1:5] == (7, 5, 1, 2)
+    assert "Rendez-vous honorés / non venus" in dict(summary(report).rows)
+
+
+def kinds_name(db: Database, refs: DemoRefs, code: str) -> str:
+    from guichet.models import AppointmentKind
+
+    with db.read() as s:
+        return s.scalars(select(AppointmentKind.name).where(AppointmentKind.site_id == refs.sites[code])).first()

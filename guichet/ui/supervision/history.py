@@ -30,6 +30,7 @@ from guichet.services.auth import AgentSession
 from guichet.services.clock import local_day, now
 from guichet.services.stats import StatsService
 from guichet.services.stats_tables import (
+    appointment_tables,
     arrivals_table,
     hourly_table,
     mail_tables,
@@ -287,7 +288,8 @@ class HistoryView(QWidget):
         self.requests_chart = BarChart("Demandes par site (ouvertes dans la période)")
         self.request_delay_chart = BarChart("Délai de réponse par site (jours)")
         self.casework_tables = {key: TableBox() for key in ("demandes_services", "demandes_sites", "demandes_canal",
-                                                           "courrier_sites", "courrier_types")}  # fmt: skip
+                                                           "courrier_sites", "courrier_types", "rendez_vous_sites",
+                                                           "rendez_vous_types")}  # fmt: skip
         content = QWidget()
         layout = QGridLayout(content)
         layout.addWidget(self.requests_chart, 0, 0)
@@ -297,11 +299,13 @@ class HistoryView(QWidget):
         layout.addWidget(self.casework_tables["courrier_sites"], 3, 0, 1, 2)
         layout.addWidget(self.casework_tables["demandes_canal"], 4, 0)
         layout.addWidget(self.casework_tables["courrier_types"], 4, 1)
+        layout.addWidget(self.casework_tables["rendez_vous_sites"], 5, 0, 1, 2)
+        layout.addWidget(self.casework_tables["rendez_vous_types"], 6, 0, 1, 2)
         for key, box in self.casework_tables.items():
             box.setMinimumHeight(330 if key == "demandes_services" else 200)
         self.requests_chart.setMinimumHeight(260)
         self.request_delay_chart.setMinimumHeight(260)
-        self.sections.addTab(_scroll(content), "Demandes et courrier")
+        self.sections.addTab(_scroll(content), "Demandes, courrier, RDV")
 
     def _build_staffing(self) -> None:
         self.staffing = StaffingPanel()
@@ -469,7 +473,7 @@ class HistoryView(QWidget):
             ("Médiane", [g.delay.median or 0 for g in groups], BLUE),
             ("9 demandes sur 10 en moins de", [g.delay.p90 or 0 for g in groups], ORANGE),
         ])  # fmt: skip
-        for table in (*request_tables(report), *mail_tables(report)):
+        for table in (*request_tables(report), *mail_tables(report), *appointment_tables(report)):
             self.casework_tables[table.key].set_table(table)
 
     # -- exports -------------------------------------------------------------------------------------
