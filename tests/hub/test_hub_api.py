@@ -101,6 +101,26 @@ def test_the_desk_gets_the_same_dataclasses_as_on_one_pc(served: ServedHub):
     assert remote_status.counters and replace(remote_status, at=None) == replace(local_status, at=None)
 
 
+def test_a_supervisors_statistics_cross_the_wire_whole(served: ServedHub):
+    """The report's nested dataclasses (requests, mail, appointments with their delays) come back equal."""
+    from datetime import timedelta
+
+    from guichet.services.casework_history import seed_casework_history
+    from guichet.services.clock import local_day, now
+
+    seed_casework_history(served.hub.db, days=20, per_day=4)
+    desk = served.desk()
+    session = login(desk, "sperrin")
+    today = local_day(now())
+    ask = dict(agent_id=session.agent_id, start=today - timedelta(days=30), end=today)
+    remote = desk.stats.report(**ask)
+    local = Services.on(served.hub.db).stats.report(**ask)
+    assert remote.requests.total.opened > 50 and remote.mail.incoming.count > 0
+    assert (remote.requests, remote.mail, remote.appointments, remote.contacts, remote.tickets) == (
+        local.requests, local.mail, local.appointments, local.contacts, local.tickets,
+    )  # fmt: skip
+
+
 def test_a_call_naming_an_agent_not_logged_in_from_this_pc_is_refused(served: ServedHub):
     desk = served.desk()
     session = login(desk)
