@@ -179,6 +179,9 @@ def main() -> None:
     if args.regenerate or meta is None or date.fromisoformat(meta["today"]) != today:
         print("generating one year of data…", flush=True)
         meta = generate(path, 200_000, 150_000, 1, today)
+    from bench_stats_casework import ensure_casework
+
+    meta["requests and letters"] = ensure_casework(path)  # a year of follow-up requests and mail (once per file)
     # The generator's "today" is the bench's: the year is the 365 days before it, and today is empty.
     results = {"data": meta, "python": sys.version.split()[0]}
     if not args.pg_only:

@@ -8,11 +8,12 @@ Run through ``bench_stats.py --pg URL`` on an empty, throwaway database, for exa
 
 The schema is the central's, made by its migrations (``guichet.sync.admin.init_central``: row-level security,
 change stamps, the statistics' day stamps and cache of c0009); the reference data is loaded as SITIV loads it
-(``import_site_database``); the tickets, counter sessions and contacts of the SQLite file are copied with COPY
-(ticket events are not: the statistics never read them), which fires the central's triggers as a push does;
+(``import_site_database``); the tickets, counter sessions, contacts, requests and letters of the SQLite file are
+copied with COPY (ticket events are not: the statistics never read them), which fires the central's triggers as a
+push does;
 then ten years of contacts of the commune are generated on the server (``generate_series``) up to 7.5 million
-(SITIV's ten years), and the year of tickets and counter sessions is repeated over the nine years before it
-(2.2 million tickets in all; ``BENCH_PG_TICKET_YEARS=1`` keeps the single year of the SQLite file). ``--pg-reuse``
+(SITIV's ten years), and the year of tickets, counter sessions, requests and letters is repeated over the nine
+years before it (2.2 million tickets, 284,000 requests, 470,000 letters in all; ``BENCH_PG_TICKET_YEARS=1`` keeps the single year of the SQLite file). ``--pg-reuse``
 keeps the rows of an earlier run when the database holds them already.
 
 What is measured, through ``StatsService.report`` as a supervisor of the commune:
@@ -55,7 +56,7 @@ from guichet.services.stats_prepare import prepare
 from guichet.sync.admin import central_head, import_site_database, init_central
 from guichet.sync.tables import SPECS
 
-COPIED = ("counter_session", "ticket", "contact")  # the operational rows the statistics read
+COPIED = ("counter_session", "ticket", "contact", "request", "mail_item")  # the operational rows the statistics read
 CONTACTS = int(os.environ.get("BENCH_PG_CONTACTS", "7500000"))  # SITIV: ten years
 TICKET_YEARS = int(os.environ.get("BENCH_PG_TICKET_YEARS", "10"))  # the SQLite file's year of tickets, repeated
 LATE_SUBJECT = "bench: arrivé en retard"
@@ -164,6 +165,23 @@ def add_ticket_years(engine, years: int) -> int:  # noqa: ANN001
             ),
             {"n": years - 1},
         )
+        # Requests and letters too (their numbers made unique again: another "year" of the same site).
+        casework_moved = {"created_at", "updated_at", "opened_at", "answered_at", "closed_at", "registered_at"}
+        casework_days = {"received_on", "due_on", "mail_date"}
+        for table, unique in (("request", "reference"), ("mail_item", "chrono")):
+            cols = [c for c in SPECS[table].columns if c not in ("id", unique, "seq")]
+            shifted = ", ".join(
+                f"{c} - k * interval '364 days'" if c in casework_moved else f"{c} - k * 364" if c in casework_days
+                else c for c in cols
+            )  # fmt: skip
+            conn.execute(
+                text(
+                    f"INSERT INTO {table} (id, {unique}, seq, {', '.join(cols)}) "
+                    f"SELECT gen_random_uuid(), {unique} || '-' || k, seq + k * 1000000, {shifted} "
+                    f"FROM {table}, generate_series(1, :n) AS k"
+                ),
+                {"n": years - 1},
+            )
     return added
 
 

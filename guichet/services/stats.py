@@ -155,15 +155,9 @@ class StatsService:
             if site_id is not None and site_id not in site_ids:
                 raise NotAllowedError("Ce site ne fait pas partie de votre commune.")
             agg = self._aggregate(s, commune.id, site_ids, start, end, today, now, progress)
-            # Requests, mail and appointments move after their month (answered weeks later, moved, cancelled):
-            # read afresh, never cached.
-            if progress is not None:
-                progress(0, 1, "Demandes, courrier et rendez-vous")
+            # Appointments move until their day (booked, moved, cancelled): read afresh, never cached.
             wanted = {site_id} if site_id is not None else set(site_ids)
             names = {x: labels.sites[x].name for x in site_ids}
-            requests = request_stats(s, commune.id, site_ids, wanted, start, end, today=today, site_label=names,
-                                     service_label=labels.services)  # fmt: skip
-            mail = mail_stats(s, commune.id, site_ids, wanted, start, end, site_label=names)
             appointments = appointment_stats(s, commune.id, site_ids, wanted, start, end, site_label=names)
         if progress is not None:
             progress(1, 1, "Mise en forme")
@@ -184,8 +178,10 @@ class StatsService:
                 for key in sorted(scope, key=lambda k: labels.site(k).code)
                 if any(k[0] == key for k in agg.slots)
             ),
-            requests=requests,
-            mail=mail,
+            requests=request_stats(
+                agg, site_ids, wanted, today=today, site_label=names, service_label=labels.services
+            ),  # fmt: skip
+            mail=mail_stats(agg, site_ids, wanted, site_label=names),
             appointments=appointments,
         )
 

@@ -1,10 +1,13 @@
 """Statistics of follow-up requests, the mail register and appointments: answer delays, overdue share, mail
 volumes, appointments kept and missed.
 
-Unlike tickets and contacts, a request keeps changing long after its month is over (it is answered weeks
-later), so these figures are never cached: each report reads them afresh, grouped in the database on a few
-small keys (site, service, status, delay in days), which keeps the rows read to a few thousand whatever the
-period. Requests count when they were opened in the period, as they stand now; mail counts by the date on
+Requests and letters are aggregated per part with the tickets and contacts (``stats_sql.aggregate`` calls
+``add_casework``), grouped in the database on a few small keys (site, service, status, delay in days), and
+cached with them. A request keeps changing long after its month (it is answered weeks later, maybe at another
+site of the commune), so a part's fingerprint covers its requests and letters too: on a site the sum of their
+update times (``casework_fingerprints``), on the central the day stamps its triggers give (c0010). Whether an
+owed answer is overdue depends on the day of the report: the parts keep the deadline, the report decides.
+Appointments are few and move until their day: they are read afresh by every report. Requests count when they were opened in the period, as they stand now; mail counts by the date on
 the letter (received on, or sent on); appointments by their time (one missed today is marked at the close).
 
 Delays are whole calendar days: from the day the town received the request (or the letter) to the UTC day of
@@ -19,18 +22,17 @@ from collections import Counter as Tally
 from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import Date, Integer, and_, case, func, select
+from sqlalchemy import BigInteger, Connection, Date, Integer, String, and_, case, cast, func, select
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from guichet.domain import AppointmentStatus, Channel, MailDirection, MailType, RequestStatus
-from guichet.models import Appointment, AppointmentKind, FollowUpRequest, MailItem
-from guichet.services.stats_sql import as_text, as_uuid, utc_range
+from guichet.models import Appointment, AppointmentKind, FollowUpRequest, MailItem, Site
+from guichet.services.stats_sql import Aggregates, as_text, as_uuid, utc_range
 from guichet.services.stats_types import (
     AppointmentGroup,
     AppointmentStats,
-    Count,
     Days,
     MailGroup,
     MailStats,
@@ -106,9 +108,74 @@ def days(tally: Tally) -> Days:
     return Days(total, rank(0.5), rank(0.9), ordered[-1])
 
 
-# -- requests -------------------------------------------------------------------------------------------
+# -- requests and mail: aggregated per part, cached with the tickets' and contacts' -----------------------------
 
-_ANSWERED_OR_CLOSED = (RequestStatus.ANSWERED.value, RequestStatus.CLOSED.value)
+
+def _commune_of(sites: list[uuid.UUID]):  # noqa: ANN202
+    """The sites' commune, so that the (commune, day) indexes serve (requests and mail belong to the commune)."""
+    return select(Site.commune_id).where(Site.id.in_(sites))
+
+
+def add_casework(conn: Connection, agg: Aggregates, sites: list[uuid.UUID], start: date, end: date) -> None:
+    """Requests opened and letters dated from ``start`` to ``end`` at ``sites``, into ``agg`` (see Aggregates)."""
+    r = FollowUpRequest
+    t0, t1 = utc_range(start, end)
+    answered_day = day_of(r.answered_at)
+    answered = r.answered_at.is_not(None)
+    delay = days_between(r.received_on, answered_day)
+    late = case((and_(answered, answered_day > r.due_on), 1), else_=0)
+    owed = case((r.is_open == 1, r.due_on), else_=None)
+    for site, service, status, channel, is_answered, d, is_late, due, n in conn.execute(
+        select(as_text(r.site_id), as_text(r.service_id), as_text(r.status), as_text(r.channel),
+               case((answered, 1), else_=0), delay, late, owed, func.count())
+        .where(r.commune_id.in_(_commune_of(sites)), r.site_id.in_(sites), r.opened_at >= t0, r.opened_at < t1,
+               r.deleted_at.is_(None))
+        .group_by(r.site_id, r.service_id, r.status, r.channel, answered, delay, late, owed)
+    ):  # fmt: skip
+        due_text = None if due is None else (due.isoformat() if isinstance(due, date) else str(due)[:10])
+        agg.requests[(site, service, status, channel, is_answered, d, is_late, due_text)] += n
+        agg.site_keys.add(site)
+    m = MailItem
+    registration = days_between(m.mail_date, day_of(m.registered_at))
+    with_request = case((m.request_id.is_not(None), 1), else_=0)
+    for site, direction, kind, d, opened, n in conn.execute(
+        select(as_text(m.site_id), as_text(m.direction), as_text(m.mail_type), registration, with_request,
+               func.count())
+        .where(m.commune_id.in_(_commune_of(sites)), m.site_id.in_(sites), m.mail_date >= start, m.mail_date <= end,
+               m.deleted_at.is_(None))
+        .group_by(m.site_id, m.direction, m.mail_type, registration, with_request)
+    ):  # fmt: skip
+        agg.mail[(site, direction, kind, d, opened)] += n
+        agg.site_keys.add(site)
+
+
+def casework_fingerprints(s: Session, keys: list[tuple[uuid.UUID, date, date]]) -> dict[tuple, tuple[str, str]]:
+    """On a site (SQLite): per (site, first day of the part), the count of its requests and letters and the sum of
+    their update times in milliseconds, deleted rows included. A request answered, reassigned or deleted later
+    (here or at another site of the commune, then synchronised) moves its row's update time, hence the sum."""
+    if not keys:
+        return {}
+
+    def stamp(column):  # noqa: ANN001, ANN202
+        return func.coalesce(func.sum(cast((func.julianday(column) - 2460000.5) * 86_400_000, BigInteger)), 0)
+
+    queries = []
+    for site, first, last in keys:
+        t0, t1 = utc_range(first, last)
+        commune = _commune_of([site]).scalar_subquery()
+        r, m = FollowUpRequest, MailItem
+        queries.append(
+            select(func.count().cast(String) + ":" + stamp(r.updated_at).cast(String))
+            .where(r.commune_id == commune, r.site_id == site, r.opened_at >= t0, r.opened_at < t1)
+            .scalar_subquery()
+        )
+        queries.append(
+            select(func.count().cast(String) + ":" + stamp(m.updated_at).cast(String))
+            .where(m.commune_id == commune, m.site_id == site, m.mail_date >= first, m.mail_date <= last)
+            .scalar_subquery()
+        )
+    values = s.execute(select(*queries)).one()
+    return {(site, first): (values[2 * i], values[2 * i + 1]) for i, (site, first, _last) in enumerate(keys)}
 
 
 class _RequestTally:
@@ -135,37 +202,27 @@ class _RequestTally:
                             self.dropped, days(self.delays))  # fmt: skip
 
 
+def _channel_label(value: str) -> str:
+    return Channel(value).label if value in Channel._value2member_map_ else str(value)
+
+
 def request_stats(
-    s: Session, commune_id: uuid.UUID, site_ids: Iterable[uuid.UUID], scope: set[uuid.UUID], start: date, end: date,
-    *, today: date, site_label: dict[uuid.UUID, str], service_label: dict[uuid.UUID, str],
+    agg: Aggregates, site_ids: Iterable[uuid.UUID], scope: set[uuid.UUID], *, today: date,
+    site_label: dict[uuid.UUID, str], service_label: dict[uuid.UUID, str],
 ) -> RequestStats:  # fmt: skip
-    """Requests opened from ``start`` to ``end`` by the sites ``site_ids`` (every site of the commune: the per-site
-    rows), the totals and per-service rows over the sites of ``scope``."""
+    """The requests of ``agg``: every site of ``site_ids`` side by side, totals, services and channels over the
+    sites of ``scope``. Whether an owed answer is overdue is decided against ``today``."""
     sites = list(site_ids)
-    r = FollowUpRequest
-    t0, t1 = utc_range(start, end)
-    answered_day = day_of(r.answered_at)
-    answered = r.answered_at.is_not(None)
-    delay = days_between(r.received_on, answered_day)
-    late = case((and_(answered, answered_day > r.due_on), 1), else_=0)
-    overdue = case((and_(r.is_open == 1, r.due_on < today), 1), else_=0)
-    rows = s.execute(
-        select(as_text(r.site_id), as_text(r.service_id), as_text(r.status), as_text(r.channel),
-               case((answered, 1), else_=0), delay, late, overdue, func.count())
-        .where(r.commune_id == commune_id, r.site_id.in_(sites), r.opened_at >= t0, r.opened_at < t1,
-               r.deleted_at.is_(None))
-        .group_by(r.site_id, r.service_id, r.status, r.channel, answered, delay, late, overdue)
-    ).all()  # fmt: skip
-    total, per_site, per_service = _RequestTally(), {}, {}
-    channels: Tally = Tally()
-    for site, service, status, channel, is_answered, d, is_late, is_overdue, n in rows:
+    limit = today.isoformat()
+    total, per_site, per_service, per_channel = _RequestTally(), {}, {}, {}
+    for (site, service, status, channel, is_answered, d, is_late, due), n in agg.requests.items():
         site_id = as_uuid(site)
-        values = (status, bool(is_answered), d, bool(is_late), bool(is_overdue), n)
+        values = (status, bool(is_answered), d, bool(is_late), due is not None and due < limit, n)
         per_site.setdefault(site_id, _RequestTally()).add(*values)
         if site_id in scope:
             total.add(*values)
             per_service.setdefault(as_uuid(service), _RequestTally()).add(*values)
-            channels[channel] += n
+            per_channel.setdefault(channel, _RequestTally()).add(*values)
     by_site = tuple(
         (per_site.get(x) or _RequestTally()).group(str(x), site_label.get(x, "Site inconnu"))
         for x in sorted(sites, key=lambda x: site_label.get(x, ""))
@@ -174,67 +231,42 @@ def request_stats(
         (tally.group(str(k), service_label.get(k, "Service supprimé")) for k, tally in per_service.items()),
         key=lambda g: (-g.opened, g.label),
     )
-    opened = sum(channels.values())
-    by_channel = tuple(
-        Count(ch, Channel(ch).label if ch in Channel._value2member_map_ else str(ch), n, n / opened)
-        for ch, n in channels.most_common()
+    by_channel = sorted(
+        (tally.group(str(k), _channel_label(k)) for k, tally in per_channel.items()), key=lambda g: (-g.opened, g.label)
     )
-    return RequestStats(total.group("", "Toutes les demandes"), tuple(by_service), by_site, by_channel)
-
-
-# -- mail -----------------------------------------------------------------------------------------------
+    return RequestStats(total.group("", "Toutes les demandes"), tuple(by_service), by_site, tuple(by_channel))
 
 
 class _MailTally:
     def __init__(self) -> None:
         self.count = self.registered = self.same_day = self.requests = 0
         self.registration: Tally = Tally()
-        self.answered: Tally = Tally()
 
-    def add(self, kind: str, reg_delay: int | None, has_request: bool, answer_delay: int | None, n: int) -> None:
+    def add(self, kind: str, reg_delay: int | None, has_request: bool, n: int) -> None:
         self.count += n
         self.registered += n if kind == MailType.REGISTERED.value else 0
         if reg_delay is not None:
             self.registration[reg_delay] += n
             self.same_day += n if reg_delay <= 0 else 0
         self.requests += n if has_request else 0
-        if answer_delay is not None:
-            self.answered[answer_delay] += n
 
     def group(self, key: str, label: str, direction: str) -> MailGroup:
         return MailGroup(key, label, direction, self.count, self.registered, self.same_day, days(self.registration),
-                         self.requests, days(self.answered))  # fmt: skip
+                         self.requests)  # fmt: skip
 
 
 def mail_stats(
-    s: Session, commune_id: uuid.UUID, site_ids: Iterable[uuid.UUID], scope: set[uuid.UUID], start: date, end: date,
-    *, site_label: dict[uuid.UUID, str],
-) -> MailStats:  # fmt: skip
-    """Letters dated from ``start`` to ``end`` in the registers of ``site_ids``; totals over ``scope``."""
+    agg: Aggregates, site_ids: Iterable[uuid.UUID], scope: set[uuid.UUID], *, site_label: dict[uuid.UUID, str]
+) -> MailStats:
+    """The letters of ``agg``: per site and direction for every site, totals and types over ``scope``."""
     sites = list(site_ids)
-    m, req = MailItem, aliased(FollowUpRequest)
     incoming = MailDirection.INCOMING.value
-    reg_delay = days_between(m.mail_date, day_of(m.registered_at))
-    has_request = case((m.request_id.is_not(None), 1), else_=0)
-    answer_delay = case(
-        (and_(m.direction == MailDirection.INCOMING, req.answered_at.is_not(None)),
-         days_between(m.mail_date, day_of(req.answered_at))),
-        else_=None,
-    )  # fmt: skip
-    rows = s.execute(
-        select(as_text(m.site_id), as_text(m.direction), as_text(m.mail_type), reg_delay, has_request, answer_delay,
-               func.count())
-        .outerjoin(req, req.id == m.request_id)
-        .where(m.commune_id == commune_id, m.site_id.in_(sites), m.mail_date >= start, m.mail_date <= end,
-               m.deleted_at.is_(None))
-        .group_by(m.site_id, m.direction, m.mail_type, reg_delay, has_request, answer_delay)
-    ).all()  # fmt: skip
     totals = {MailDirection.INCOMING.value: _MailTally(), MailDirection.OUTGOING.value: _MailTally()}
     per_site: dict[tuple[uuid.UUID, str], _MailTally] = {}
     types: dict[str, list[int]] = {}
-    for site, direction, kind, delay, with_request, answer, n in rows:
+    for (site, direction, kind, delay, with_request), n in agg.mail.items():
         site_id = as_uuid(site)
-        values = (kind, delay, bool(with_request) and direction == incoming, answer, n)
+        values = (kind, delay, bool(with_request) and direction == incoming, n)
         per_site.setdefault((site_id, direction), _MailTally()).add(*values)
         if site_id in scope:
             totals[direction].add(*values)

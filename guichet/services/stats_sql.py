@@ -167,10 +167,17 @@ class Aggregates:
     open_from_sessions: set = field(default_factory=set)  # sites with counter sessions on some day
     open_from_calls: set = field(default_factory=set)  # sites whose open counters are read from the calls some day
     site_keys: set = field(default_factory=set)  # the sites' ids as they appear in the keys above
+    # Follow-up requests opened in the part (see stats_casework): (site, service, status, channel, answered 0/1,
+    # days from received to answered or None, answered late 0/1, deadline as ISO text while an answer is owed
+    # else None) -> requests. The deadline stays raw: whether it has passed is decided on the day of the report.
+    requests: Tally = field(default_factory=Tally)
+    # Mail dated in the part: (site, direction, type, days from the letter's date to its registration, opened a
+    # request 0/1) -> letters.
+    mail: Tally = field(default_factory=Tally)
 
     def add(self, other: Aggregates) -> None:
         for name in ("waits", "queue_service", "counter_service", "agent_service", "contacts", "ticket_days",
-                     "open_us", "counter_presence_us", "agent_presence_us"):  # fmt: skip
+                     "open_us", "counter_presence_us", "agent_presence_us", "requests", "mail"):  # fmt: skip
             getattr(self, name).update(getattr(other, name))
         for name in ("wait_max", "queue_service_max", "counter_service_max", "agent_service_max"):
             _add_max(getattr(self, name), getattr(other, name))
@@ -367,6 +374,9 @@ def aggregate(s: Session, site_ids: Iterable[uuid.UUID], start: date, end: date,
     for (site_id, d, h), micros in _open_time(conn, agg, sites, start, end, now).items():
         if d in ticket_days.get(site_id, ()):
             agg.open_us[(site_id, d.weekday(), h)] += micros
+    from guichet.services.stats_casework import add_casework  # (stats_casework builds on this module)
+
+    add_casework(conn, agg, sites, start, end)
     return agg
 
 
@@ -424,9 +434,11 @@ def _open_time(
 
 def fingerprints(
     s: Session, site_ids: Iterable[uuid.UUID], months: Iterable[tuple[date, date]]
-) -> dict[tuple[uuid.UUID, date], tuple[int, int]]:
-    """(tickets, contacts) counted per site and month, deleted rows included: a cached month whose counts moved
-    (a late synchronisation) is computed again. Counting walks the (site, day) indexes only."""
+) -> dict[tuple[uuid.UUID, date], tuple]:
+    """(tickets, contacts, requests, mail) per site and month, deleted rows included: a cached month whose counts
+    moved (a late synchronisation) is computed again. Counting walks the (site, day) indexes only. Requests and
+    letters also change after their month (a request answered weeks later, at any site of the commune): theirs
+    are also fingerprinted by the sum of their update times, which grows with every change of a row."""
     keys = [(site, first, last) for site in site_ids for first, last in months]
     if not keys:
         return {}
@@ -446,4 +458,10 @@ def fingerprints(
         )
     tickets = s.execute(select(*ticket_counts)).one()
     contacts = s.execute(select(*contact_counts)).one()
-    return {(site, first): (t, c) for (site, first, _last), t, c in zip(keys, tickets, contacts, strict=True)}
+    from guichet.services.stats_casework import casework_fingerprints
+
+    casework = casework_fingerprints(s, keys)
+    return {
+        (site, first): (t, c, *casework[(site, first)])
+        for (site, first, _last), t, c in zip(keys, tickets, contacts, strict=True)
+    }

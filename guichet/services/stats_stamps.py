@@ -4,9 +4,10 @@ On a site (SQLite), a closed month is fingerprinted by its counts of tickets and
 fingerprints``): its days are closed at the counters, only a late synchronisation adds rows to them.
 
 On the central database (PostgreSQL) rows of any day arrive late, from sites that were offline, and a row
-already there may be changed by a later batch. There, triggers (central migration c0009) give a (site, day) a
-new number from a sequence in ``stats_day_stamp`` whenever a ticket, a contact or a counter session of that
-day is inserted, changed or deleted, in the same transaction as the change. A part's fingerprint is, for each
+already there may be changed by a later batch. There, triggers (central migrations c0009 and c0010) give a
+(site, day) a new number from a sequence in ``stats_day_stamp`` whenever a ticket, a contact, a counter
+session, a request (by the day it was opened) or a letter (by its date) of that day is inserted, changed or
+deleted, in the same transaction as the change. A part's fingerprint is, for each
 site, the number of its stamped days and the sum of their stamps: a stamp only ever grows, so any change in
 the part changes the sum, and a part computed from a snapshot that missed a change is told apart (the stamps
 are read before the rows). A central without that table (an older schema) is aggregated in one pass instead.
@@ -33,6 +34,8 @@ def stamped(s: Session) -> bool:
     # (A list of privileges in one has_table_privilege is true if any of them is held: one call each.)
     needed = [("stats_day_stamp", "SELECT"), *(("stats_cache", x) for x in ("SELECT", "INSERT", "UPDATE", "DELETE"))]
     checks = " AND ".join(f"has_table_privilege(to_regclass('{table}'), '{what}')" for table, what in needed)
+    # The requests' and letters' stamps came with c0010: without them a cached part could miss an answer.
+    checks += " AND to_regproc('stats_stamp_request') IS NOT NULL AND to_regproc('stats_stamp_mail_item') IS NOT NULL"
     return bool(s.execute(text(f"SELECT coalesce({checks}, false)")).scalar())
 
 

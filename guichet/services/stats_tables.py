@@ -262,15 +262,16 @@ def request_tables(report: StatsReport) -> list[StatTable]:
         StatTable("demandes_sites", "Égalité de traitement : les demandes de chaque site", (Column("Site"),
                   *_REQUEST_COLUMNS), tuple(_request_row(g) for g in r.by_site),
                   "Par site qui a ouvert la demande, tous les sites de la commune. " + _REQUEST_NOTE),
-        _counts("demandes_canal", "Demandes par canal d'arrivée", "Canal", r.by_channel),
+        StatTable("demandes_canal", "Demandes par canal d'arrivée", (Column("Canal"), *_REQUEST_COLUMNS),
+                  tuple(_request_row(g) for g in r.by_channel),
+                  "Un canal lent à répondre se voit ici : une lettre attend-elle plus qu'un courriel ?"),
     ]  # fmt: skip
 
 
 def _mail_row(g: MailGroup) -> tuple:
     incoming = g.direction == "arrivee"
     return (g.label, "Arrivée" if incoming else "Départ", g.count, g.registered, g.same_day_share,
-            g.registration.median, g.registration.p90, g.opened_requests if incoming else None,
-            g.answered.median if incoming else None, g.answered.p90 if incoming else None)  # fmt: skip
+            g.registration.median, g.registration.p90, g.opened_requests if incoming else None)  # fmt: skip
 
 
 def mail_tables(report: StatsReport) -> list[StatTable]:
@@ -280,7 +281,7 @@ def mail_tables(report: StatsReport) -> list[StatTable]:
     columns = (
         Column("Site"), Column("Sens"), Column("Courriers", INT), Column("Recomm.", INT),
         Column("Enregistrés le jour même", SHARE), Column("Enreg. médian", DAYS), Column("Enreg. p90", DAYS),
-        Column("Demandes ouvertes", INT), Column("Réponse médiane", DAYS), Column("Réponse p90", DAYS),
+        Column("Demandes ouvertes", INT),
     )  # fmt: skip
     rows = tuple(_mail_row(g) for g in m.by_site)
     if report.site_id is None:  # the commune: its totals after the sites (a site's report is its own rows)
@@ -288,8 +289,8 @@ def mail_tables(report: StatsReport) -> list[StatTable]:
     return [
         StatTable("courrier_sites", "Courrier : volumes et délais par site", columns, rows,
                   "Par date du courrier (reçu le, ou envoyé le). Recomm. : recommandés. Enreg. : de cette date à "
-                  "l'enregistrement au registre. Réponse : du jour de réception à la réponse de la demande que le courrier a "
-                  "ouverte (jours calendaires)."),
+                  "l'enregistrement au registre (jours calendaires). Le délai de réponse aux courriers est celui des "
+                  "demandes arrivées par courrier (tableau par canal)."),
         StatTable("courrier_types", "Courrier par type", (Column("Type"), Column("Arrivées", INT),
                   Column("Départs", INT)), tuple(m.by_type)),
     ]  # fmt: skip

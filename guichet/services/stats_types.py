@@ -227,7 +227,7 @@ class RequestStats:
     total: RequestGroup
     by_service: tuple[RequestGroup, ...]  # the service that must answer
     by_site: tuple[RequestGroup, ...]  # the site that opened them, every site of the commune (equal treatment)
-    by_channel: tuple[Count, ...]  # how they reached the town
+    by_channel: tuple[RequestGroup, ...]  # how they reached the town (a letter's: its answer delay)
 
 
 @dataclass(frozen=True)
@@ -242,7 +242,6 @@ class MailGroup:
     same_day: int  # registered on the day received (arrivals) or sent (departures)
     registration: Days  # from the letter's date to its registration
     opened_requests: int  # arrivals that opened (or joined) a follow-up request
-    answered: Days  # arrivals with a request answered: from the day received to the answer
 
     @property
     def same_day_share(self) -> float | None:
