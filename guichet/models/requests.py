@@ -36,6 +36,9 @@ class FollowUpRequest(Entity, Base):
         Index("ix_request_assignee_open_due", "assignee_id", "is_open", "due_on"),
         Index("ix_request_theme_opened", "theme_id", "opened_at"),
         Index("ix_request_commune_opened", "commune_id", "opened_at"),
+        # The statistics' fingerprint of a month (count and update times of a site's requests): read from the
+        # index alone.
+        Index("ix_request_stats_fingerprint", "commune_id", "opened_at", "site_id", "updated_at"),
         Index("ix_request_contact_id", "contact_id"),
     )
 
@@ -93,6 +96,7 @@ class MailItem(Entity, Base):
     __table_args__ = (
         UniqueConstraint("site_id", "direction", "year", "seq"),
         Index("ix_mail_item_commune_date", "commune_id", "mail_date"),
+        Index("ix_mail_item_stats_fingerprint", "commune_id", "mail_date", "site_id", "updated_at"),
     )
 
     commune_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("commune.id"))

@@ -20,9 +20,9 @@ from __future__ import annotations
 import uuid
 from collections import Counter as Tally
 from collections.abc import Iterable
-from datetime import date
+from datetime import UTC, date
 
-from sqlalchemy import BigInteger, Connection, Date, Integer, String, and_, case, cast, func, select
+from sqlalchemy import Connection, Date, Integer, and_, case, func, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
@@ -83,6 +83,14 @@ def _days_default(element, compiler, **kw) -> str:  # noqa: ANN001
     return f"({compiler.process(end, **kw)} - {compiler.process(start, **kw)})"
 
 
+def _slot(groups: dict, key: object, kind: type):  # noqa: ANN202
+    """``groups[key]``, made on first use (``setdefault`` would build a tally for every row)."""
+    found = groups.get(key)
+    if found is None:
+        found = groups[key] = kind()
+    return found
+
+
 # -- distributions --------------------------------------------------------------------------------------
 
 
@@ -111,15 +119,17 @@ def days(tally: Tally) -> Days:
 # -- requests and mail: aggregated per part, cached with the tickets' and contacts' -----------------------------
 
 
-def _commune_of(sites: list[uuid.UUID]):  # noqa: ANN202
-    """The sites' commune, so that the (commune, day) indexes serve (requests and mail belong to the commune)."""
-    return select(Site.commune_id).where(Site.id.in_(sites))
+def _communes_of(conn: Connection, sites: list[uuid.UUID]) -> list:
+    """The sites' communes, as values: the (commune, day) indexes then serve (requests and mail belong to the
+    commune; with a subquery there, SQLite walks every row of the site instead)."""
+    return sorted(set(conn.execute(select(Site.commune_id).where(Site.id.in_(sites))).scalars()), key=str)
 
 
 def add_casework(conn: Connection, agg: Aggregates, sites: list[uuid.UUID], start: date, end: date) -> None:
     """Requests opened and letters dated from ``start`` to ``end`` at ``sites``, into ``agg`` (see Aggregates)."""
     r = FollowUpRequest
     t0, t1 = utc_range(start, end)
+    communes = _communes_of(conn, sites)
     answered_day = day_of(r.answered_at)
     answered = r.answered_at.is_not(None)
     delay = days_between(r.received_on, answered_day)
@@ -128,7 +138,7 @@ def add_casework(conn: Connection, agg: Aggregates, sites: list[uuid.UUID], star
     for site, service, status, channel, is_answered, d, is_late, due, n in conn.execute(
         select(as_text(r.site_id), as_text(r.service_id), as_text(r.status), as_text(r.channel),
                case((answered, 1), else_=0), delay, late, owed, func.count())
-        .where(r.commune_id.in_(_commune_of(sites)), r.site_id.in_(sites), r.opened_at >= t0, r.opened_at < t1,
+        .where(r.commune_id.in_(communes), r.site_id.in_(sites), r.opened_at >= t0, r.opened_at < t1,
                r.deleted_at.is_(None))
         .group_by(r.site_id, r.service_id, r.status, r.channel, answered, delay, late, owed)
     ):  # fmt: skip
@@ -141,7 +151,7 @@ def add_casework(conn: Connection, agg: Aggregates, sites: list[uuid.UUID], star
     for site, direction, kind, d, opened, n in conn.execute(
         select(as_text(m.site_id), as_text(m.direction), as_text(m.mail_type), registration, with_request,
                func.count())
-        .where(m.commune_id.in_(_commune_of(sites)), m.site_id.in_(sites), m.mail_date >= start, m.mail_date <= end,
+        .where(m.commune_id.in_(communes), m.site_id.in_(sites), m.mail_date >= start, m.mail_date <= end,
                m.deleted_at.is_(None))
         .group_by(m.site_id, m.direction, m.mail_type, registration, with_request)
     ):  # fmt: skip
@@ -152,29 +162,25 @@ def add_casework(conn: Connection, agg: Aggregates, sites: list[uuid.UUID], star
 def casework_fingerprints(s: Session, keys: list[tuple[uuid.UUID, date, date]]) -> dict[tuple, tuple[str, str]]:
     """On a site (SQLite): per (site, first day of the part), the count of its requests and letters and the sum of
     their update times in milliseconds, deleted rows included. A request answered, reassigned or deleted later
-    (here or at another site of the commune, then synchronised) moves its row's update time, hence the sum."""
+    (here or at another site of the commune, then synchronised) moves its row's update time, hence the sum.
+    Read from the fingerprint indexes alone (site migration 0012), one statement for every part."""
     if not keys:
         return {}
-
-    def stamp(column):  # noqa: ANN001, ANN202
-        return func.coalesce(func.sum(cast((func.julianday(column) - 2460000.5) * 86_400_000, BigInteger)), 0)
-
-    queries = []
-    for site, first, last in keys:
-        t0, t1 = utc_range(first, last)
-        commune = _commune_of([site]).scalar_subquery()
-        r, m = FollowUpRequest, MailItem
-        queries.append(
-            select(func.count().cast(String) + ":" + stamp(r.updated_at).cast(String))
-            .where(r.commune_id == commune, r.site_id == site, r.opened_at >= t0, r.opened_at < t1)
-            .scalar_subquery()
-        )
-        queries.append(
-            select(func.count().cast(String) + ":" + stamp(m.updated_at).cast(String))
-            .where(m.commune_id == commune, m.site_id == site, m.mail_date >= first, m.mail_date <= last)
-            .scalar_subquery()
-        )
-    values = s.execute(select(*queries)).one()
+    communes = dict(s.execute(select(Site.id, Site.commune_id).where(Site.id.in_({k[0] for k in keys}))).all())
+    # Plain SQL in SQLite's own encoding of the values (ids as 32 hex digits, instants as naive UTC text): built
+    # with SQLAlchemy constructs, a hundred subqueries cost more to make than to run.
+    stamp = "count(*) || ':' || coalesce(sum(CAST((julianday(updated_at) - 2460000.5) * 86400000 AS INTEGER)), 0)"
+    parts, params = [], {}
+    for i, (site, first, last) in enumerate(keys):
+        t0, t1 = (x.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+                  for x in utc_range(first, last))  # fmt: skip
+        params.update({f"c{i}": communes.get(site, site).hex, f"s{i}": site.hex, f"a{i}": t0, f"b{i}": t1,
+                       f"f{i}": first.isoformat(), f"l{i}": last.isoformat()})  # fmt: skip
+        parts.append(f"(SELECT {stamp} FROM request WHERE commune_id = :c{i} AND opened_at >= :a{i} "
+                     f"AND opened_at < :b{i} AND site_id = :s{i})")  # fmt: skip
+        parts.append(f"(SELECT {stamp} FROM mail_item WHERE commune_id = :c{i} AND mail_date >= :f{i} "
+                     f"AND mail_date <= :l{i} AND site_id = :s{i})")  # fmt: skip
+    values = s.execute(text("SELECT " + ", ".join(parts)), params).one()
     return {(site, first): (values[2 * i], values[2 * i + 1]) for i, (site, first, _last) in enumerate(keys)}
 
 
@@ -218,11 +224,11 @@ def request_stats(
     for (site, service, status, channel, is_answered, d, is_late, due), n in agg.requests.items():
         site_id = as_uuid(site)
         values = (status, bool(is_answered), d, bool(is_late), due is not None and due < limit, n)
-        per_site.setdefault(site_id, _RequestTally()).add(*values)
+        _slot(per_site, site_id, _RequestTally).add(*values)
         if site_id in scope:
             total.add(*values)
-            per_service.setdefault(as_uuid(service), _RequestTally()).add(*values)
-            per_channel.setdefault(channel, _RequestTally()).add(*values)
+            _slot(per_service, as_uuid(service), _RequestTally).add(*values)
+            _slot(per_channel, channel, _RequestTally).add(*values)
     by_site = tuple(
         (per_site.get(x) or _RequestTally()).group(str(x), site_label.get(x, "Site inconnu"))
         for x in sorted(sites, key=lambda x: site_label.get(x, ""))
@@ -267,7 +273,7 @@ def mail_stats(
     for (site, direction, kind, delay, with_request), n in agg.mail.items():
         site_id = as_uuid(site)
         values = (kind, delay, bool(with_request) and direction == incoming, n)
-        per_site.setdefault((site_id, direction), _MailTally()).add(*values)
+        _slot(per_site, (site_id, direction), _MailTally).add(*values)
         if site_id in scope:
             totals[direction].add(*values)
             types.setdefault(kind, [0, 0])[0 if direction == incoming else 1] += n
@@ -326,10 +332,10 @@ def appointment_stats(
     total, per_site, per_kind = _AppointmentTally(), {}, {}
     for site, kind, status, late, n in rows:
         site_id = as_uuid(site)
-        per_site.setdefault(site_id, _AppointmentTally()).add(status, bool(late), n)
+        _slot(per_site, site_id, _AppointmentTally).add(status, bool(late), n)
         if site_id in scope:
             total.add(status, bool(late), n)
-            per_kind.setdefault(as_uuid(kind), _AppointmentTally()).add(status, bool(late), n)
+            _slot(per_kind, as_uuid(kind), _AppointmentTally).add(status, bool(late), n)
     by_site = tuple(
         (per_site.get(x) or _AppointmentTally()).group(str(x), site_label.get(x, "Site inconnu"))
         for x in sorted(sites, key=lambda x: site_label.get(x, ""))

@@ -8,7 +8,7 @@ letter) in the cached parts, with tickets and contacts. A request changes long a
 reassigned, closed, at any site of the commune): the same statement triggers as c0009 give the (site, day) of
 every inserted, changed or deleted request or letter a new stamp, so the part that holds it is computed again.
 
-No new site schema: the central keeps accepting site schemas 0011 and 0010.
+No new site schema: the central keeps accepting site schemas 0011 and 0010 (0012 comes with c0011).
 """
 
 from alembic import op
