@@ -24,11 +24,11 @@ from guichet.services.clock import now
 from guichet.services.stats_sql import Aggregates
 
 _TALLIES = ("waits", "queue_service", "counter_service", "agent_service", "contacts", "ticket_days", "open_us",
-            "counter_presence_us", "agent_presence_us", "requests", "mail")  # fmt: skip
+            "counter_presence_us", "agent_presence_us", "requests", "request_channels", "mail")  # fmt: skip
 _MAXES = ("wait_max", "queue_service_max", "counter_service_max", "agent_service_max")
 _SETS = ("open_from_sessions", "open_from_calls", "site_keys")
 # The layout of the aggregates: a part stored under another layout (an older version of Guichet) is computed again.
-FORMAT = 3  # 3: requests and mail
+FORMAT = 4  # 3: requests and mail; 4: their channels apart
 _UPDATED = ("fingerprint", "payload", "computed_at")
 
 

@@ -143,7 +143,8 @@ def add_casework(conn: Connection, agg: Aggregates, sites: list[uuid.UUID], star
         .group_by(r.site_id, r.service_id, r.status, r.channel, answered, delay, late, owed)
     ):  # fmt: skip
         due_text = None if due is None else (due.isoformat() if isinstance(due, date) else str(due)[:10])
-        agg.requests[(site, service, status, channel, is_answered, d, is_late, due_text)] += n
+        agg.requests[(site, service, status, is_answered, d, is_late, due_text)] += n
+        agg.request_channels[(site, channel, status, is_answered, d, is_late, due_text)] += n
         agg.site_keys.add(site)
     m = MailItem
     registration = days_between(m.mail_date, day_of(m.registered_at))
@@ -221,13 +222,16 @@ def request_stats(
     sites = list(site_ids)
     limit = today.isoformat()
     total, per_site, per_service, per_channel = _RequestTally(), {}, {}, {}
-    for (site, service, status, channel, is_answered, d, is_late, due), n in agg.requests.items():
+    for (site, service, status, is_answered, d, is_late, due), n in agg.requests.items():
         site_id = as_uuid(site)
         values = (status, bool(is_answered), d, bool(is_late), due is not None and due < limit, n)
         _slot(per_site, site_id, _RequestTally).add(*values)
         if site_id in scope:
             total.add(*values)
             _slot(per_service, as_uuid(service), _RequestTally).add(*values)
+    for (site, channel, status, is_answered, d, is_late, due), n in agg.request_channels.items():
+        if as_uuid(site) in scope:
+            values = (status, bool(is_answered), d, bool(is_late), due is not None and due < limit, n)
             _slot(per_channel, channel, _RequestTally).add(*values)
     by_site = tuple(
         (per_site.get(x) or _RequestTally()).group(str(x), site_label.get(x, "Site inconnu"))

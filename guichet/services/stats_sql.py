@@ -167,17 +167,19 @@ class Aggregates:
     open_from_sessions: set = field(default_factory=set)  # sites with counter sessions on some day
     open_from_calls: set = field(default_factory=set)  # sites whose open counters are read from the calls some day
     site_keys: set = field(default_factory=set)  # the sites' ids as they appear in the keys above
-    # Follow-up requests opened in the part (see stats_casework): (site, service, status, channel, answered 0/1,
-    # days from received to answered or None, answered late 0/1, deadline as ISO text while an answer is owed
-    # else None) -> requests. The deadline stays raw: whether it has passed is decided on the day of the report.
+    # Follow-up requests opened in the part (see stats_casework): (site, service, status, answered 0/1, days from
+    # received to answered or None, answered late 0/1, deadline as ISO text while an answer is owed else None)
+    # -> requests. The deadline stays raw: whether it has passed is decided on the day of the report.
     requests: Tally = field(default_factory=Tally)
+    # The same with the channel in place of the service (two small tallies, not one of every combination).
+    request_channels: Tally = field(default_factory=Tally)
     # Mail dated in the part: (site, direction, type, days from the letter's date to its registration, opened a
     # request 0/1) -> letters.
     mail: Tally = field(default_factory=Tally)
 
     def add(self, other: Aggregates) -> None:
         for name in ("waits", "queue_service", "counter_service", "agent_service", "contacts", "ticket_days",
-                     "open_us", "counter_presence_us", "agent_presence_us", "requests", "mail"):  # fmt: skip
+                     "open_us", "counter_presence_us", "agent_presence_us", "requests", "request_channels", "mail"):  # fmt: skip
             getattr(self, name).update(getattr(other, name))
         for name in ("wait_max", "queue_service_max", "counter_service_max", "agent_service_max"):
             _add_max(getattr(self, name), getattr(other, name))
