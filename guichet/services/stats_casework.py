@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter as Tally
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date
+from operator import attrgetter
 
 from sqlalchemy import Connection, Date, Integer, and_, case, func, select, text
 from sqlalchemy.ext.compiler import compiles
@@ -89,6 +90,19 @@ def _slot(groups: dict, key: object, kind: type):  # noqa: ANN202
     if found is None:
         found = groups[key] = kind()
     return found
+
+
+def _every_site(per_site: dict, sites: list[uuid.UUID], site_label: dict[uuid.UUID, str], kind: type) -> tuple:
+    """One group per site of the commune, by name, an empty one for a site without any (equal treatment)."""
+    return tuple(
+        (per_site.get(x) or kind()).group(str(x), site_label.get(x, "Site inconnu"))
+        for x in sorted(sites, key=lambda x: site_label.get(x, ""))
+    )
+
+
+def _largest_first(per: dict, label: Callable[[object], str], size: Callable[[object], int]) -> tuple:
+    """One group per key, the largest first, then by name."""
+    return tuple(sorted((t.group(str(k), label(k)) for k, t in per.items()), key=lambda g: (-size(g), g.label)))
 
 
 # -- distributions --------------------------------------------------------------------------------------
@@ -233,18 +247,13 @@ def request_stats(
         if as_uuid(site) in scope:
             values = (status, bool(is_answered), d, bool(is_late), due is not None and due < limit, n)
             _slot(per_channel, channel, _RequestTally).add(*values)
-    by_site = tuple(
-        (per_site.get(x) or _RequestTally()).group(str(x), site_label.get(x, "Site inconnu"))
-        for x in sorted(sites, key=lambda x: site_label.get(x, ""))
+    opened = attrgetter("opened")
+    return RequestStats(
+        total.group("", "Toutes les demandes"),
+        _largest_first(per_service, lambda k: service_label.get(k, "Service supprimé"), opened),
+        _every_site(per_site, sites, site_label, _RequestTally),
+        _largest_first(per_channel, _channel_label, opened),
     )
-    by_service = sorted(
-        (tally.group(str(k), service_label.get(k, "Service supprimé")) for k, tally in per_service.items()),
-        key=lambda g: (-g.opened, g.label),
-    )
-    by_channel = sorted(
-        (tally.group(str(k), _channel_label(k)) for k, tally in per_channel.items()), key=lambda g: (-g.opened, g.label)
-    )
-    return RequestStats(total.group("", "Toutes les demandes"), tuple(by_service), by_site, tuple(by_channel))
 
 
 class _MailTally:
@@ -340,12 +349,8 @@ def appointment_stats(
         if site_id in scope:
             total.add(status, bool(late), n)
             _slot(per_kind, as_uuid(kind), _AppointmentTally).add(status, bool(late), n)
-    by_site = tuple(
-        (per_site.get(x) or _AppointmentTally()).group(str(x), site_label.get(x, "Site inconnu"))
-        for x in sorted(sites, key=lambda x: site_label.get(x, ""))
+    return AppointmentStats(
+        total.group("", "Tous les rendez-vous"),
+        _every_site(per_site, sites, site_label, _AppointmentTally),
+        _largest_first(per_kind, lambda k: kinds.get(k, "Type supprimé"), attrgetter("booked")),
     )
-    by_kind = sorted(
-        (t.group(str(k), kinds.get(k, "Type supprimé")) for k, t in per_kind.items()),
-        key=lambda g: (-g.booked, g.label),
-    )
-    return AppointmentStats(total.group("", "Tous les rendez-vous"), by_site, tuple(by_kind))
