@@ -42,7 +42,7 @@ from guichet.services.clock import local_day
 from guichet.services.clock import now as system_now
 from guichet.services.errors import NotAllowedError, ValidationError
 from guichet.services.stats_build import Labels, contact_stats, site_comparison, staffing_advice, ticket_stats
-from guichet.services.stats_casework import appointment_stats, mail_stats, request_stats
+from guichet.services.stats_casework import appointment_stats, mail_stats, owed_requests, request_stats
 from guichet.services.stats_sql import (
     Aggregates,
     aggregate,
@@ -155,9 +155,11 @@ class StatsService:
             if site_id is not None and site_id not in site_ids:
                 raise NotAllowedError("Ce site ne fait pas partie de votre commune.")
             agg = self._aggregate(s, commune.id, site_ids, start, end, today, now, progress)
-            # Appointments move until their day (booked, moved, cancelled): read afresh, never cached.
+            # Requests still owed an answer (overdue or not depends on the day) and appointments (they move until
+            # their day): few, read afresh by every report, never cached.
             wanted = {site_id} if site_id is not None else set(site_ids)
             names = {x: labels.sites[x].name for x in site_ids}
+            owed = owed_requests(s, commune.id, site_ids, start, end)
             appointments = appointment_stats(s, commune.id, site_ids, wanted, start, end, site_label=names)
         if progress is not None:
             progress(1, 1, "Mise en forme")
@@ -179,7 +181,7 @@ class StatsService:
                 if any(k[0] == key for k in agg.slots)
             ),
             requests=request_stats(
-                agg, site_ids, wanted, today=today, site_label=names, service_label=labels.services
+                agg, owed, site_ids, wanted, today=today, site_label=names, service_label=labels.services
             ),  # fmt: skip
             mail=mail_stats(agg, site_ids, wanted, site_label=names),
             appointments=appointments,

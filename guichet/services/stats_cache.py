@@ -28,7 +28,7 @@ _TALLIES = ("waits", "queue_service", "counter_service", "agent_service", "conta
 _MAXES = ("wait_max", "queue_service_max", "counter_service_max", "agent_service_max")
 _SETS = ("open_from_sessions", "open_from_calls", "site_keys")
 # The layout of the aggregates: a part stored under another layout (an older version of Guichet) is computed again.
-FORMAT = 4  # 3: requests and mail; 4: their channels apart
+FORMAT = 5  # 3: requests and mail; 4: their channels apart; 5: without the requests still owed an answer
 _UPDATED = ("fingerprint", "payload", "computed_at")
 
 

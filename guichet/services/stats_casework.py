@@ -5,8 +5,9 @@ Requests and letters are aggregated per part with the tickets and contacts (``st
 ``add_casework``), grouped in the database on a few small keys (site, service, status, delay in days), and
 cached with them. A request keeps changing long after its month (it is answered weeks later, maybe at another
 site of the commune), so a part's fingerprint covers its requests and letters too: on a site the sum of their
-update times (``casework_fingerprints``), on the central the day stamps its triggers give (c0010). Whether an
-owed answer is overdue depends on the day of the report: the parts keep the deadline, the report decides.
+update times (``casework_fingerprints``), on the central the day stamps its triggers give (c0010). The parts
+hold the requests no longer owed an answer; those still owed one are few, and whether each is overdue depends
+on the day of the report: every report reads them afresh (``owed_requests``).
 Appointments are few and move until their day: they are read afresh by every report. Requests count when they were opened in the period, as they stand now; mail counts by the date on
 the letter (received on, or sent on); appointments by their time (one missed today is marked at the close).
 
@@ -148,17 +149,15 @@ def add_casework(conn: Connection, agg: Aggregates, sites: list[uuid.UUID], star
     answered = r.answered_at.is_not(None)
     delay = days_between(r.received_on, answered_day)
     late = case((and_(answered, answered_day > r.due_on), 1), else_=0)
-    owed = case((r.is_open == 1, r.due_on), else_=None)
-    for site, service, status, channel, is_answered, d, is_late, due, n in conn.execute(
+    for site, service, status, channel, is_answered, d, is_late, n in conn.execute(
         select(as_text(r.site_id), as_text(r.service_id), as_text(r.status), as_text(r.channel),
-               case((answered, 1), else_=0), delay, late, owed, func.count())
+               case((answered, 1), else_=0), delay, late, func.count())
         .where(r.commune_id.in_(communes), r.site_id.in_(sites), r.opened_at >= t0, r.opened_at < t1,
-               r.deleted_at.is_(None))
-        .group_by(r.site_id, r.service_id, r.status, r.channel, answered, delay, late, owed)
+               r.is_open == 0, r.deleted_at.is_(None))
+        .group_by(r.site_id, r.service_id, r.status, r.channel, answered, delay, late)
     ):  # fmt: skip
-        due_text = None if due is None else (due.isoformat() if isinstance(due, date) else str(due)[:10])
-        agg.requests[(site, service, status, is_answered, d, is_late, due_text)] += n
-        agg.request_channels[(site, channel, status, is_answered, d, is_late, due_text)] += n
+        agg.requests[(site, service, status, is_answered, d, is_late)] += n
+        agg.request_channels[(site, channel, status, is_answered, d, is_late)] += n
         agg.site_keys.add(site)
     m = MailItem
     registration = days_between(m.mail_date, day_of(m.registered_at))
@@ -172,6 +171,24 @@ def add_casework(conn: Connection, agg: Aggregates, sites: list[uuid.UUID], star
     ):  # fmt: skip
         agg.mail[(site, direction, kind, d, opened)] += n
         agg.site_keys.add(site)
+
+
+def owed_requests(
+    s: Session, commune_id: uuid.UUID, sites: list[uuid.UUID], start: date, end: date
+) -> list[tuple[uuid.UUID, object, str, str, int]]:
+    """Requests opened from ``start`` to ``end`` that still owe an answer: (site, service, channel, deadline as ISO
+    text, count). Read afresh by every report: they are few (the index on (commune, open, deadline) finds them)
+    and whether each is overdue depends on the day."""
+    r = FollowUpRequest
+    t0, t1 = utc_range(start, end)
+    rows = s.execute(
+        select(as_text(r.site_id), as_text(r.service_id), as_text(r.channel), r.due_on, func.count())
+        .where(r.commune_id == commune_id, r.is_open == 1, r.site_id.in_(sites), r.opened_at >= t0,
+               r.opened_at < t1, r.deleted_at.is_(None))
+        .group_by(r.site_id, r.service_id, r.channel, r.due_on)
+    ).all()  # fmt: skip
+    return [(as_uuid(site), service, channel, due.isoformat() if isinstance(due, date) else str(due)[:10], n)
+            for site, service, channel, due, n in rows]  # fmt: skip
 
 
 def casework_fingerprints(s: Session, keys: list[tuple[uuid.UUID, date, date]]) -> dict[tuple, tuple[str, str]]:
@@ -199,6 +216,9 @@ def casework_fingerprints(s: Session, keys: list[tuple[uuid.UUID, date, date]]) 
     return {(site, first): (values[2 * i], values[2 * i + 1]) for i, (site, first, _last) in enumerate(keys)}
 
 
+_NOTHING_OWED = frozenset(x.value for x in RequestStatus if not x.is_open)
+
+
 class _RequestTally:
     def __init__(self) -> None:
         self.opened = self.answered = self.late = self.overdue = self.in_time = self.dropped = 0
@@ -211,7 +231,7 @@ class _RequestTally:
             self.late += n if late else 0
             if delay is not None:
                 self.delays[delay] += n
-        elif status == RequestStatus.DROPPED.value:
+        elif status in _NOTHING_OWED:  # sans suite (or closed with no answer recorded): no answer owed any more
             self.dropped += n
         elif overdue:
             self.overdue += n
@@ -228,24 +248,31 @@ def _channel_label(value: str) -> str:
 
 
 def request_stats(
-    agg: Aggregates, site_ids: Iterable[uuid.UUID], scope: set[uuid.UUID], *, today: date,
+    agg: Aggregates, owed: list[tuple], site_ids: Iterable[uuid.UUID], scope: set[uuid.UUID], *, today: date,
     site_label: dict[uuid.UUID, str], service_label: dict[uuid.UUID, str],
 ) -> RequestStats:  # fmt: skip
-    """The requests of ``agg``: every site of ``site_ids`` side by side, totals, services and channels over the
-    sites of ``scope``. Whether an owed answer is overdue is decided against ``today``."""
+    """The requests of ``agg`` (answered, closed, sans suite) and those still owed an answer (``owed_requests``):
+    every site of ``site_ids`` side by side, totals, services and channels over the sites of ``scope``. Whether
+    an owed answer is overdue is decided against ``today``."""
     sites = list(site_ids)
     limit = today.isoformat()
     total, per_site, per_service, per_channel = _RequestTally(), {}, {}, {}
-    for (site, service, status, is_answered, d, is_late, due), n in agg.requests.items():
+    for (site, service, status, is_answered, d, is_late), n in agg.requests.items():
         site_id = as_uuid(site)
-        values = (status, bool(is_answered), d, bool(is_late), due is not None and due < limit, n)
+        values = (status, bool(is_answered), d, bool(is_late), False, n)
         _slot(per_site, site_id, _RequestTally).add(*values)
         if site_id in scope:
             total.add(*values)
             _slot(per_service, as_uuid(service), _RequestTally).add(*values)
-    for (site, channel, status, is_answered, d, is_late, due), n in agg.request_channels.items():
+    for (site, channel, status, is_answered, d, is_late), n in agg.request_channels.items():
         if as_uuid(site) in scope:
-            values = (status, bool(is_answered), d, bool(is_late), due is not None and due < limit, n)
+            _slot(per_channel, channel, _RequestTally).add(status, bool(is_answered), d, bool(is_late), False, n)
+    for site_id, service, channel, due, n in owed:
+        values = ("", False, None, False, due < limit, n)
+        _slot(per_site, site_id, _RequestTally).add(*values)
+        if site_id in scope:
+            total.add(*values)
+            _slot(per_service, as_uuid(service), _RequestTally).add(*values)
             _slot(per_channel, channel, _RequestTally).add(*values)
     opened = attrgetter("opened")
     return RequestStats(

@@ -167,9 +167,9 @@ class Aggregates:
     open_from_sessions: set = field(default_factory=set)  # sites with counter sessions on some day
     open_from_calls: set = field(default_factory=set)  # sites whose open counters are read from the calls some day
     site_keys: set = field(default_factory=set)  # the sites' ids as they appear in the keys above
-    # Follow-up requests opened in the part (see stats_casework): (site, service, status, answered 0/1, days from
-    # received to answered or None, answered late 0/1, deadline as ISO text while an answer is owed else None)
-    # -> requests. The deadline stays raw: whether it has passed is decided on the day of the report.
+    # Follow-up requests opened in the part and no longer owed an answer (see stats_casework; those still owed
+    # one are read by every report): (site, service, status, answered 0/1, days from received to answered or
+    # None, answered late 0/1) -> requests.
     requests: Tally = field(default_factory=Tally)
     # The same with the channel in place of the service (two small tallies, not one of every combination).
     request_channels: Tally = field(default_factory=Tally)
