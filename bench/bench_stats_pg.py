@@ -42,6 +42,7 @@ import os
 import random
 import sqlite3
 import statistics
+import sys
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -331,6 +332,15 @@ def run_pg(url: str, sqlite_path: Path, meta: dict, rounds: int, *, reuse: bool 
         add_late_contact(db, late_days.pop())
         return StatsService(db).report(**ten)
 
+    if os.environ.get("BENCH_PROFILE_LATE"):  # where a late contact's report spends its time (to stderr)
+        import cProfile
+        import pstats
+
+        profiler = cProfile.Profile()
+        profiler.runcall(late_then_report)
+        pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+        late_days.append(today - timedelta(days=rng.randrange(400, 3600)))
+        before += 1
     figures, report = timed(late_then_report, rounds)
     if report.contacts.total != before + rounds or not same_figures(report, direct_service.report(**ten)):
         raise SystemExit("PostgreSQL: a late contact of a closed month is not reflected as the direct figures are")

@@ -159,7 +159,7 @@ class StatsService:
             # their day): few, read afresh by every report, never cached.
             wanted = {site_id} if site_id is not None else set(site_ids)
             names = {x: labels.sites[x].name for x in site_ids}
-            owed = owed_requests(s, commune.id, site_ids, start, end)
+            owed = owed_requests(s, commune.id, site_ids, start, end, today=today)
             appointments = appointment_stats(s, commune.id, site_ids, wanted, start, end, site_label=names)
         if progress is not None:
             progress(1, 1, "Mise en forme")
@@ -181,7 +181,7 @@ class StatsService:
                 if any(k[0] == key for k in agg.slots)
             ),
             requests=request_stats(
-                agg, owed, site_ids, wanted, today=today, site_label=names, service_label=labels.services
+                agg, owed, site_ids, wanted, site_label=names, service_label=labels.services
             ),  # fmt: skip
             mail=mail_stats(agg, site_ids, wanted, site_label=names),
             appointments=appointments,

@@ -174,21 +174,21 @@ def add_casework(conn: Connection, agg: Aggregates, sites: list[uuid.UUID], star
 
 
 def owed_requests(
-    s: Session, commune_id: uuid.UUID, sites: list[uuid.UUID], start: date, end: date
-) -> list[tuple[uuid.UUID, object, str, str, int]]:
-    """Requests opened from ``start`` to ``end`` that still owe an answer: (site, service, channel, deadline as ISO
-    text, count). Read afresh by every report: they are few (the index on (commune, open, deadline) finds them)
-    and whether each is overdue depends on the day."""
+    s: Session, commune_id: uuid.UUID, sites: list[uuid.UUID], start: date, end: date, *, today: date
+) -> list[tuple[uuid.UUID, object, str, bool, int]]:
+    """Requests opened from ``start`` to ``end`` that still owe an answer: (site, service, channel, overdue on
+    ``today``, count). Read afresh by every report: they are few (the index on (commune, open, deadline) finds
+    them) and whether each is overdue depends on the day."""
     r = FollowUpRequest
     t0, t1 = utc_range(start, end)
+    overdue = case((r.due_on < today, 1), else_=0)
     rows = s.execute(
-        select(as_text(r.site_id), as_text(r.service_id), as_text(r.channel), r.due_on, func.count())
+        select(as_text(r.site_id), as_text(r.service_id), as_text(r.channel), overdue, func.count())
         .where(r.commune_id == commune_id, r.is_open == 1, r.site_id.in_(sites), r.opened_at >= t0,
                r.opened_at < t1, r.deleted_at.is_(None))
-        .group_by(r.site_id, r.service_id, r.channel, r.due_on)
+        .group_by(r.site_id, r.service_id, r.channel, overdue)
     ).all()  # fmt: skip
-    return [(as_uuid(site), service, channel, due.isoformat() if isinstance(due, date) else str(due)[:10], n)
-            for site, service, channel, due, n in rows]  # fmt: skip
+    return [(as_uuid(site), service, channel, bool(late), n) for site, service, channel, late, n in rows]
 
 
 def casework_fingerprints(s: Session, keys: list[tuple[uuid.UUID, date, date]]) -> dict[tuple, tuple[str, str]]:
@@ -248,14 +248,13 @@ def _channel_label(value: str) -> str:
 
 
 def request_stats(
-    agg: Aggregates, owed: list[tuple], site_ids: Iterable[uuid.UUID], scope: set[uuid.UUID], *, today: date,
+    agg: Aggregates, owed: list[tuple], site_ids: Iterable[uuid.UUID], scope: set[uuid.UUID], *,
     site_label: dict[uuid.UUID, str], service_label: dict[uuid.UUID, str],
 ) -> RequestStats:  # fmt: skip
-    """The requests of ``agg`` (answered, closed, sans suite) and those still owed an answer (``owed_requests``):
-    every site of ``site_ids`` side by side, totals, services and channels over the sites of ``scope``. Whether
-    an owed answer is overdue is decided against ``today``."""
+    """The requests of ``agg`` (answered, closed, sans suite) and those still owed an answer (``owed_requests``,
+    overdue or not on the day of the report): every site of ``site_ids`` side by side, totals, services and
+    channels over the sites of ``scope``."""
     sites = list(site_ids)
-    limit = today.isoformat()
     total, per_site, per_service, per_channel = _RequestTally(), {}, {}, {}
     for (site, service, status, is_answered, d, is_late), n in agg.requests.items():
         site_id = as_uuid(site)
@@ -267,8 +266,8 @@ def request_stats(
     for (site, channel, status, is_answered, d, is_late), n in agg.request_channels.items():
         if as_uuid(site) in scope:
             _slot(per_channel, channel, _RequestTally).add(status, bool(is_answered), d, bool(is_late), False, n)
-    for site_id, service, channel, due, n in owed:
-        values = ("", False, None, False, due < limit, n)
+    for site_id, service, channel, overdue, n in owed:
+        values = ("", False, None, False, overdue, n)
         _slot(per_site, site_id, _RequestTally).add(*values)
         if site_id in scope:
             total.add(*values)
