@@ -367,7 +367,15 @@ def appointment_stats(
                a.deleted_at.is_(None))
         .group_by(a.site_id, a.kind_id, a.status, a.arrived_late)
     ).all()  # fmt: skip
-    kinds = {x.id: x.name for x in s.scalars(select(AppointmentKind).where(AppointmentKind.site_id.in_(sites)))}
+    # A kind is an agenda's: two sites may name theirs alike, so the commune's report says whose it is.
+    kinds = {
+        kind_id: f"{name} ({code})" if len(scope) > 1 else name
+        for kind_id, name, code in s.execute(
+            select(AppointmentKind.id, AppointmentKind.name, Site.code)
+            .join(Site, Site.id == AppointmentKind.site_id)
+            .where(AppointmentKind.site_id.in_(sites))
+        )
+    }
     total, per_site, per_kind = _AppointmentTally(), {}, {}
     for site, kind, status, late, n in rows:
         site_id = as_uuid(site)
