@@ -499,3 +499,22 @@ def test_the_nightly_task_prepares_the_usual_periods(history, hrefs, monkeypatch
         agent_id=hrefs.agents["sperrin"], start=date(TODAY.year, 1, 1), end=TODAY
     )
     assert all(last > TODAY - timedelta(days=2) for _first, last in calls)  # the morning: only the open days
+
+
+def test_a_part_read_back_from_the_cache_is_the_part_written(history, hrefs):
+    """The JSON columns of stats_cache give back every aggregate, keys with None or of another shape included,
+    and keys holding dates."""
+    from guichet.services import stats_cache
+    from guichet.services.stats_sql import aggregate
+
+    with history.read() as s:
+        part = aggregate(s, list(hrefs.sites.values()), TODAY - timedelta(days=20), TODAY - timedelta(days=3), now=NOW)
+    assert part.waits and part.slots and part.open_us
+    part.ticket_days[(None, 2)] += 1  # a None in a key
+    part.contacts[("x", "y")] += 2  # a key of another shape
+    back = stats_cache.loads(stats_cache.dumps(part))
+    assert back == part
+    assert stats_cache._decode_map(stats_cache._encode_map({})) == {}
+    assert stats_cache._decode_map(stats_cache._encode_map({("a", date(2026, 1, 5)): 1, ("b", None): 2})) == {
+        ("a", date(2026, 1, 5)): 1, ("b", None): 2,
+    }  # fmt: skip
