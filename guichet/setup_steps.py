@@ -222,27 +222,31 @@ class CentralCheck:
         )
 
 
-def _probe(host: str, port: int, timeout_s: float) -> None:
-    """A TCP connection to the server first: it tells a wrong name, a closed port and a silent network apart."""
-    if not host or host.startswith("/"):
-        return  # a Unix socket: libpq will say
+def _tcp_probe(host: str, port: int, timeout_s: float, *, what: str, refused: str, silent: str) -> None:
+    """A TCP connection first: it tells a wrong name, a closed port and a silent network apart. ``what`` names the
+    server in the messages (« Le serveur », « Le serveur du site »); ``refused`` and ``silent`` say what to check."""
     try:
         with socket.create_connection((host, port), timeout=timeout_s):
             return
     except socket.gaierror:
         raise SetupError(f"Le serveur « {host} » est inconnu : vérifiez son nom (ou donnez son adresse IP).") from None
     except ConnectionRefusedError:
-        raise SetupError(
-            f"Le serveur {host} refuse les connexions sur le port {port} : vérifiez le port, ou que PostgreSQL y "
-            "écoute (un pare-feu peut aussi refuser)."
-        ) from None
+        raise SetupError(f"{what} {host} refuse les connexions sur le port {port} : {refused}") from None
     except TimeoutError:
-        raise SetupError(
-            f"Le serveur {host}:{port} ne répond pas (délai de {timeout_s:g} s dépassé) : vérifiez le réseau, le "
-            "VPN ou le pare-feu entre ce poste et le SITIV."
-        ) from None
+        raise SetupError(f"{what} {host}:{port} ne répond pas (délai de {timeout_s:g} s dépassé) : {silent}") from None
     except OSError as e:
-        raise SetupError(f"Le serveur {host}:{port} est injoignable : {e.strerror or e}.") from None
+        raise SetupError(f"{what} {host}:{port} est injoignable : {e.strerror or e}.") from None
+
+
+def _probe(host: str, port: int, timeout_s: float) -> None:
+    """The central database's server, before libpq (whose own messages are less telling)."""
+    if not host or host.startswith("/"):
+        return  # a Unix socket: libpq will say
+    _tcp_probe(
+        host, port, timeout_s, what="Le serveur",
+        refused="vérifiez le port, ou que PostgreSQL y écoute (un pare-feu peut aussi refuser).",
+        silent="vérifiez le réseau, le VPN ou le pare-feu entre ce poste et le SITIV.",
+    )  # fmt: skip
 
 
 def check_central(
@@ -383,23 +387,12 @@ def _hub_probe(url: str, timeout_s: float) -> None:
 
     parts = urlsplit(url)
     host, port = parts.hostname or "", parts.port or 0
-    try:
-        with socket.create_connection((host, port), timeout=timeout_s):
-            pass
-    except socket.gaierror:
-        raise SetupError(f"Le serveur « {host} » est inconnu : vérifiez son nom (ou donnez son adresse IP).") from None
-    except ConnectionRefusedError:
-        raise SetupError(
-            f"Le poste {host} refuse les connexions sur le port {port} : le serveur du site n'y est pas démarré "
-            "(« guichet hub serve »), le port n'est pas le bon (8765 d'ordinaire), ou un pare-feu refuse."
-        ) from None
-    except TimeoutError:
-        raise SetupError(
-            f"Le serveur du site {host}:{port} ne répond pas (délai de {timeout_s:g} s dépassé) : vérifiez son "
-            "adresse, qu'il est allumé, et le réseau entre les deux postes."
-        ) from None
-    except OSError as e:
-        raise SetupError(f"Le serveur du site {host}:{port} est injoignable : {e.strerror or e}.") from None
+    _tcp_probe(
+        host, port, timeout_s, what="Le serveur du site",
+        refused="le serveur du site n'y est pas démarré (« guichet hub serve »), le port n'est pas le bon (8765 "
+        "d'ordinaire), ou un pare-feu refuse.",
+        silent="vérifiez son adresse, qu'il est allumé, et le réseau entre les deux postes.",
+    )  # fmt: skip
     try:
         answer = httpx.get(f"{url}/api/health", timeout=timeout_s)
         ok = answer.status_code == 200 and answer.json().get("status") == "ok"
