@@ -37,8 +37,7 @@ from guichet.models import Agent, FollowUpRequest, MailItem, Site
 from guichet.services import clock
 from guichet.services.casework_history import seed_casework_history
 from guichet.services.stats import StatsService
-from guichet.services.stats_casework import add_casework
-from guichet.services.stats_sql import Aggregates
+from guichet.services.stats_sql import Aggregates, add_casework
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))

@@ -158,9 +158,8 @@ class StatsService:
             # Requests still owed an answer (overdue or not depends on the day) and appointments (they move until
             # their day): few, read afresh by every report, never cached.
             wanted = {site_id} if site_id is not None else set(site_ids)
-            names = {x: labels.sites[x].name for x in site_ids}
             owed = owed_requests(s, commune.id, site_ids, start, end, today=today)
-            appointments = appointment_stats(s, commune.id, site_ids, wanted, start, end, site_label=names)
+            appointments = appointment_stats(s, commune.id, labels, site_ids, wanted, start, end)
         if progress is not None:
             progress(1, 1, "Mise en forme")
         raw = {as_uuid(k): k for k in agg.site_keys}  # the sites' ids as the aggregates hold them
@@ -180,10 +179,8 @@ class StatsService:
                 for key in sorted(scope, key=lambda k: labels.site(k).code)
                 if any(k[0] == key for k in agg.slots)
             ),
-            requests=request_stats(
-                agg, owed, site_ids, wanted, site_label=names, service_label=labels.services
-            ),  # fmt: skip
-            mail=mail_stats(agg, site_ids, wanted, site_label=names),
+            requests=request_stats(agg, owed, labels, site_ids, wanted),
+            mail=mail_stats(agg, labels, site_ids, wanted),
             appointments=appointments,
         )
 

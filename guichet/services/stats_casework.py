@@ -1,15 +1,17 @@
 """Statistics of follow-up requests, the mail register and appointments: answer delays, overdue share, mail
 volumes, appointments kept and missed.
 
-Requests and letters are aggregated per part with the tickets and contacts (``stats_sql.aggregate`` calls
-``add_casework``), grouped in the database on a few small keys (site, service, status, delay in days), and
-cached with them. A request keeps changing long after its month (it is answered weeks later, maybe at another
+Requests and letters are aggregated per part with the tickets and contacts (``stats_sql.add_casework``, called
+by ``stats_sql.aggregate``), grouped in the database on a few small keys (site, service, status, delay in days),
+and cached with them. A request keeps changing long after its month (it is answered weeks later, maybe at another
 site of the commune), so a part's fingerprint covers its requests and letters too: on a site the sum of their
-update times (``casework_fingerprints``), on the central the day stamps its triggers give (c0010). The parts
+update times (``stats_sql.casework_fingerprints``), on the central the day stamps its triggers give (c0010). The parts
 hold the requests no longer owed an answer; those still owed one are few, and whether each is overdue depends
-on the day of the report: every report reads them afresh (``owed_requests``).
-Appointments are few and move until their day: they are read afresh by every report. Requests count when they were opened in the period, as they stand now; mail counts by the date on
-the letter (received on, or sent on); appointments by their time (one missed today is marked at the close).
+on the day of the report: every report reads them afresh (``owed_requests``). Appointments are few and move
+until their day: they are read afresh by every report too.
+
+Requests count when they were opened in the period, as they stand now; mail counts by the date on the letter
+(received on, or sent on); appointments by their time (one missed today is marked at the close).
 
 Delays are whole calendar days: from the day the town received the request (or the letter) to the UTC day of
 the answer, which is the Paris day for anything done between 2 a.m. and midnight. "In time" compares that day
@@ -21,16 +23,15 @@ from __future__ import annotations
 import uuid
 from collections import Counter as Tally
 from collections.abc import Callable, Iterable
-from datetime import UTC, date
+from datetime import date
 from operator import attrgetter
 
-from sqlalchemy import Connection, Date, Integer, and_, case, func, select, text
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import FunctionElement
 
 from guichet.domain import AppointmentStatus, Channel, MailDirection, MailType, RequestStatus
-from guichet.models import Appointment, AppointmentKind, FollowUpRequest, MailItem, Site
+from guichet.models import Appointment, AppointmentKind, FollowUpRequest
+from guichet.services.stats_build import Labels
 from guichet.services.stats_sql import Aggregates, as_text, as_uuid, utc_range
 from guichet.services.stats_types import (
     AppointmentGroup,
@@ -42,48 +43,6 @@ from guichet.services.stats_types import (
     RequestStats,
 )
 
-# -- dialect-aware expressions ------------------------------------------------------------------------
-
-
-class day_of(FunctionElement):  # noqa: N801 - reads as a SQL function
-    """The (UTC) calendar day of a stored timestamp."""
-
-    type = Date()
-    name = "day_of"
-    inherit_cache = True
-
-
-@compiles(day_of, "sqlite")
-def _day_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
-    return f"date({compiler.process(list(element.clauses)[0], **kw)})"
-
-
-@compiles(day_of)
-def _day_default(element, compiler, **kw) -> str:  # noqa: ANN001
-    return f"CAST({compiler.process(list(element.clauses)[0], **kw)} AS DATE)"
-
-
-class days_between(FunctionElement):  # noqa: N801
-    """Whole days from the first date to the second (NULL if either is NULL)."""
-
-    type = Integer()
-    name = "days_between"
-    inherit_cache = True
-
-
-@compiles(days_between, "sqlite")
-def _days_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
-    start, end = list(element.clauses)
-    return (
-        f"CAST(round(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)})) AS INTEGER)"
-    )
-
-
-@compiles(days_between)
-def _days_default(element, compiler, **kw) -> str:  # noqa: ANN001
-    start, end = list(element.clauses)
-    return f"({compiler.process(end, **kw)} - {compiler.process(start, **kw)})"
-
 
 def _slot(groups: dict, key: object, kind: type):  # noqa: ANN202
     """``groups[key]``, made on first use (``setdefault`` would build a tally for every row)."""
@@ -93,12 +52,13 @@ def _slot(groups: dict, key: object, kind: type):  # noqa: ANN202
     return found
 
 
-def _every_site(per_site: dict, sites: list[uuid.UUID], site_label: dict[uuid.UUID, str], kind: type) -> tuple:
+def _by_name(sites: list[uuid.UUID], labels: Labels) -> list[uuid.UUID]:
+    return sorted(sites, key=lambda x: labels.sites[x].name)
+
+
+def _every_site(per_site: dict, sites: list[uuid.UUID], labels: Labels, kind: type) -> tuple:
     """One group per site of the commune, by name, an empty one for a site without any (equal treatment)."""
-    return tuple(
-        (per_site.get(x) or kind()).group(str(x), site_label.get(x, "Site inconnu"))
-        for x in sorted(sites, key=lambda x: site_label.get(x, ""))
-    )
+    return tuple((per_site.get(x) or kind()).group(str(x), labels.sites[x].name) for x in _by_name(sites, labels))
 
 
 def _largest_first(per: dict, label: Callable[[object], str], size: Callable[[object], int]) -> tuple:
@@ -131,46 +91,7 @@ def days(tally: Tally) -> Days:
     return Days(total, rank(0.5), rank(0.9), ordered[-1])
 
 
-# -- requests and mail: aggregated per part, cached with the tickets' and contacts' -----------------------------
-
-
-def _communes_of(conn: Connection, sites: list[uuid.UUID]) -> list:
-    """The sites' communes, as values: the (commune, day) indexes then serve (requests and mail belong to the
-    commune; with a subquery there, SQLite walks every row of the site instead)."""
-    return sorted(set(conn.execute(select(Site.commune_id).where(Site.id.in_(sites))).scalars()), key=str)
-
-
-def add_casework(conn: Connection, agg: Aggregates, sites: list[uuid.UUID], start: date, end: date) -> None:
-    """Requests opened and letters dated from ``start`` to ``end`` at ``sites``, into ``agg`` (see Aggregates)."""
-    r = FollowUpRequest
-    t0, t1 = utc_range(start, end)
-    communes = _communes_of(conn, sites)
-    answered_day = day_of(r.answered_at)
-    answered = r.answered_at.is_not(None)
-    delay = days_between(r.received_on, answered_day)
-    late = case((and_(answered, answered_day > r.due_on), 1), else_=0)
-    for site, service, status, channel, is_answered, d, is_late, n in conn.execute(
-        select(as_text(r.site_id), as_text(r.service_id), as_text(r.status), as_text(r.channel),
-               case((answered, 1), else_=0), delay, late, func.count())
-        .where(r.commune_id.in_(communes), r.site_id.in_(sites), r.opened_at >= t0, r.opened_at < t1,
-               r.is_open == 0, r.deleted_at.is_(None))
-        .group_by(r.site_id, r.service_id, r.status, r.channel, answered, delay, late)
-    ):  # fmt: skip
-        agg.requests[(site, service, status, is_answered, d, is_late)] += n
-        agg.request_channels[(site, channel, status, is_answered, d, is_late)] += n
-        agg.site_keys.add(site)
-    m = MailItem
-    registration = days_between(m.mail_date, day_of(m.registered_at))
-    with_request = case((m.request_id.is_not(None), 1), else_=0)
-    for site, direction, kind, d, opened, n in conn.execute(
-        select(as_text(m.site_id), as_text(m.direction), as_text(m.mail_type), registration, with_request,
-               func.count())
-        .where(m.commune_id.in_(communes), m.site_id.in_(sites), m.mail_date >= start, m.mail_date <= end,
-               m.deleted_at.is_(None))
-        .group_by(m.site_id, m.direction, m.mail_type, registration, with_request)
-    ):  # fmt: skip
-        agg.mail[(site, direction, kind, d, opened)] += n
-        agg.site_keys.add(site)
+# -- requests and mail ---------------------------------------------------------------------------------
 
 
 def owed_requests(
@@ -189,31 +110,6 @@ def owed_requests(
         .group_by(r.site_id, r.service_id, r.channel, overdue)
     ).all()  # fmt: skip
     return [(as_uuid(site), service, channel, bool(late), n) for site, service, channel, late, n in rows]
-
-
-def casework_fingerprints(s: Session, keys: list[tuple[uuid.UUID, date, date]]) -> dict[tuple, tuple[str, str]]:
-    """On a site (SQLite): per (site, first day of the part), the count of its requests and letters and the sum of
-    their update times in milliseconds, deleted rows included. A request answered, reassigned or deleted later
-    (here or at another site of the commune, then synchronised) moves its row's update time, hence the sum.
-    Read from the fingerprint indexes alone (site migration 0012), one statement for every part."""
-    if not keys:
-        return {}
-    communes = dict(s.execute(select(Site.id, Site.commune_id).where(Site.id.in_({k[0] for k in keys}))).all())
-    # Plain SQL in SQLite's own encoding of the values (ids as 32 hex digits, instants as naive UTC text): built
-    # with SQLAlchemy constructs, a hundred subqueries cost more to make than to run.
-    stamp = "count(*) || ':' || coalesce(sum(CAST((julianday(updated_at) - 2460000.5) * 86400000 AS INTEGER)), 0)"
-    parts, params = [], {}
-    for i, (site, first, last) in enumerate(keys):
-        t0, t1 = (x.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-                  for x in utc_range(first, last))  # fmt: skip
-        params.update({f"c{i}": communes.get(site, site).hex, f"s{i}": site.hex, f"a{i}": t0, f"b{i}": t1,
-                       f"f{i}": first.isoformat(), f"l{i}": last.isoformat()})  # fmt: skip
-        parts.append(f"(SELECT {stamp} FROM request WHERE commune_id = :c{i} AND opened_at >= :a{i} "
-                     f"AND opened_at < :b{i} AND site_id = :s{i})")  # fmt: skip
-        parts.append(f"(SELECT {stamp} FROM mail_item WHERE commune_id = :c{i} AND mail_date >= :f{i} "
-                     f"AND mail_date <= :l{i} AND site_id = :s{i})")  # fmt: skip
-    values = s.execute(text("SELECT " + ", ".join(parts)), params).one()
-    return {(site, first): (values[2 * i], values[2 * i + 1]) for i, (site, first, _last) in enumerate(keys)}
 
 
 _NOTHING_OWED = frozenset(x.value for x in RequestStatus if not x.is_open)
@@ -243,14 +139,9 @@ class _RequestTally:
                             self.dropped, days(self.delays))  # fmt: skip
 
 
-def _channel_label(value: str) -> str:
-    return Channel(value).label if value in Channel._value2member_map_ else str(value)
-
-
 def request_stats(
-    agg: Aggregates, owed: list[tuple], site_ids: Iterable[uuid.UUID], scope: set[uuid.UUID], *,
-    site_label: dict[uuid.UUID, str], service_label: dict[uuid.UUID, str],
-) -> RequestStats:  # fmt: skip
+    agg: Aggregates, owed: list[tuple], labels: Labels, site_ids: Iterable[uuid.UUID], scope: set[uuid.UUID]
+) -> RequestStats:
     """The requests of ``agg`` (answered, closed, sans suite) and those still owed an answer (``owed_requests``,
     overdue or not on the day of the report): every site of ``site_ids`` side by side, totals, services and
     channels over the sites of ``scope``."""
@@ -276,9 +167,9 @@ def request_stats(
     opened = attrgetter("opened")
     return RequestStats(
         total.group("", "Toutes les demandes"),
-        _largest_first(per_service, lambda k: service_label.get(k, "Service supprimé"), opened),
-        _every_site(per_site, sites, site_label, _RequestTally),
-        _largest_first(per_channel, _channel_label, opened),
+        _largest_first(per_service, lambda k: labels.services.get(k, "Service supprimé"), opened),
+        _every_site(per_site, sites, labels, _RequestTally),
+        _largest_first(per_channel, lambda k: Channel(k).label, opened),
     )
 
 
@@ -300,13 +191,11 @@ class _MailTally:
                          self.requests)  # fmt: skip
 
 
-def mail_stats(
-    agg: Aggregates, site_ids: Iterable[uuid.UUID], scope: set[uuid.UUID], *, site_label: dict[uuid.UUID, str]
-) -> MailStats:
+def mail_stats(agg: Aggregates, labels: Labels, site_ids: Iterable[uuid.UUID], scope: set[uuid.UUID]) -> MailStats:
     """The letters of ``agg``: per site and direction for every site, totals and types over ``scope``."""
     sites = list(site_ids)
     incoming = MailDirection.INCOMING.value
-    totals = {MailDirection.INCOMING.value: _MailTally(), MailDirection.OUTGOING.value: _MailTally()}
+    totals = {d.value: _MailTally() for d in MailDirection}
     per_site: dict[tuple[uuid.UUID, str], _MailTally] = {}
     types: dict[str, list[int]] = {}
     for (site, direction, kind, delay, with_request), n in agg.mail.items():
@@ -317,20 +206,13 @@ def mail_stats(
             totals[direction].add(*values)
             types.setdefault(kind, [0, 0])[0 if direction == incoming else 1] += n
     by_site = tuple(
-        (per_site.get((x, d.value)) or _MailTally()).group(f"{x}:{d.value}", site_label.get(x, "Site inconnu"), d.value)
-        for x in sorted(sites, key=lambda x: site_label.get(x, ""))
+        (per_site.get((x, d.value)) or _MailTally()).group(f"{x}:{d.value}", labels.sites[x].name, d.value)
+        for x in _by_name(sites, labels)
         for d in MailDirection
     )
-    by_type = tuple(
-        (MailType(k).label if k in MailType._value2member_map_ else str(k), a, b)
-        for k, (a, b) in sorted(types.items(), key=lambda kv: -sum(kv[1]))
-    )
-    return MailStats(
-        totals[incoming].group(incoming, MailDirection.INCOMING.label, incoming),
-        totals[MailDirection.OUTGOING.value].group("depart", MailDirection.OUTGOING.label, "depart"),
-        by_type,
-        by_site,
-    )
+    by_type = tuple((MailType(k).label, a, b) for k, (a, b) in sorted(types.items(), key=lambda kv: -sum(kv[1])))
+    incoming_total, outgoing_total = (totals[d.value].group(d.value, d.label, d.value) for d in MailDirection)
+    return MailStats(incoming_total, outgoing_total, by_type, by_site)
 
 
 # -- appointments ---------------------------------------------------------------------------------------
@@ -354,9 +236,14 @@ class _AppointmentTally:
 
 
 def appointment_stats(
-    s: Session, commune_id: uuid.UUID, site_ids: Iterable[uuid.UUID], scope: set[uuid.UUID], start: date, end: date,
-    *, site_label: dict[uuid.UUID, str],
-) -> AppointmentStats:  # fmt: skip
+    s: Session,
+    commune_id: uuid.UUID,
+    labels: Labels,
+    site_ids: Iterable[uuid.UUID],
+    scope: set[uuid.UUID],
+    start: date,
+    end: date,
+) -> AppointmentStats:
     """Appointments whose time falls from ``start`` to ``end`` at ``site_ids``; totals and kinds over ``scope``."""
     sites = list(site_ids)
     a = Appointment
@@ -369,11 +256,11 @@ def appointment_stats(
     ).all()  # fmt: skip
     # A kind is an agenda's: two sites may name theirs alike, so the commune's report says whose it is.
     kinds = {
-        kind_id: f"{name} ({code})" if len(scope) > 1 else name
-        for kind_id, name, code in s.execute(
-            select(AppointmentKind.id, AppointmentKind.name, Site.code)
-            .join(Site, Site.id == AppointmentKind.site_id)
-            .where(AppointmentKind.site_id.in_(sites))
+        kind_id: f"{name} ({labels.sites[site_id].code})" if len(scope) > 1 else name
+        for kind_id, name, site_id in s.execute(
+            select(AppointmentKind.id, AppointmentKind.name, AppointmentKind.site_id).where(
+                AppointmentKind.site_id.in_(sites)
+            )
         )
     }
     total, per_site, per_kind = _AppointmentTally(), {}, {}
@@ -385,6 +272,6 @@ def appointment_stats(
             _slot(per_kind, as_uuid(kind), _AppointmentTally).add(status, bool(late), n)
     return AppointmentStats(
         total.group("", "Tous les rendez-vous"),
-        _every_site(per_site, sites, site_label, _AppointmentTally),
+        _every_site(per_site, sites, labels, _AppointmentTally),
         _largest_first(per_kind, lambda k: kinds.get(k, "Type supprimé"), attrgetter("booked")),
     )

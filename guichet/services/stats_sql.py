@@ -8,6 +8,9 @@ months and recomputes only the current one.
 
 Dates and hours differ per dialect (SQLite stores naive UTC text, PostgreSQL timestamps): the few
 expressions that depend on it are the constructs below, compiled for each dialect.
+
+Follow-up requests and letters are aggregated here too, with each part (``add_casework``), and fingerprinted
+with each month on a site (``casework_fingerprints``); ``stats_casework`` makes their figures.
 """
 
 from __future__ import annotations
@@ -16,16 +19,16 @@ import uuid
 from collections import Counter as Tally
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 
-from sqlalchemy import BigInteger, Connection, Float, Integer, String, and_, case, func, or_, select
+from sqlalchemy import BigInteger, Connection, Date, Float, Integer, String, and_, case, func, or_, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from guichet.domain import Outcome, TicketStatus
-from guichet.models import Contact, Counter, CounterSession, Queue, Ticket
+from guichet.models import Contact, Counter, CounterSession, FollowUpRequest, MailItem, Queue, Site, Ticket
 from guichet.services.clock import PARIS, day_bounds
 
 BIN_S = 30  # width of the duration bins
@@ -122,6 +125,46 @@ def _bin_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
 def _bin_default(element, compiler, **kw) -> str:  # noqa: ANN001
     # PostgreSQL's CAST rounds: take the floor first.
     return f"CAST(FLOOR(({compiler.process(list(element.clauses)[0], **kw)}) / {BIN_S}) AS INTEGER)"
+
+
+class day_of(FunctionElement):  # noqa: N801
+    """The (UTC) calendar day of a stored timestamp."""
+
+    type = Date()
+    name = "day_of"
+    inherit_cache = True
+
+
+@compiles(day_of, "sqlite")
+def _day_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
+    return f"date({compiler.process(list(element.clauses)[0], **kw)})"
+
+
+@compiles(day_of)
+def _day_default(element, compiler, **kw) -> str:  # noqa: ANN001
+    return f"CAST({compiler.process(list(element.clauses)[0], **kw)} AS DATE)"
+
+
+class days_between(FunctionElement):  # noqa: N801
+    """Whole days from the first date to the second (NULL if either is NULL)."""
+
+    type = Integer()
+    name = "days_between"
+    inherit_cache = True
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element, compiler, **kw) -> str:  # noqa: ANN001
+    start, end = list(element.clauses)
+    return (
+        f"CAST(round(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)})) AS INTEGER)"
+    )
+
+
+@compiles(days_between)
+def _days_default(element, compiler, **kw) -> str:  # noqa: ANN001
+    start, end = list(element.clauses)
+    return f"({compiler.process(end, **kw)} - {compiler.process(start, **kw)})"
 
 
 # -- aggregates ---------------------------------------------------------------------------------------
@@ -376,8 +419,6 @@ def aggregate(s: Session, site_ids: Iterable[uuid.UUID], start: date, end: date,
     for (site_id, d, h), micros in _open_time(conn, agg, sites, start, end, now).items():
         if d in ticket_days.get(site_id, ()):
             agg.open_us[(site_id, d.weekday(), h)] += micros
-    from guichet.services.stats_casework import add_casework  # (stats_casework builds on this module)
-
     add_casework(conn, agg, sites, start, end)
     return agg
 
@@ -434,6 +475,45 @@ def _open_time(
     return open_us
 
 
+def _communes_of(conn: Connection, sites: list[uuid.UUID]) -> list:
+    """The sites' communes, as values: the (commune, day) indexes then serve (requests and mail belong to the
+    commune; with a subquery there, SQLite walks every row of the site instead)."""
+    return sorted(set(conn.execute(select(Site.commune_id).where(Site.id.in_(sites))).scalars()), key=str)
+
+
+def add_casework(conn: Connection, agg: Aggregates, sites: list[uuid.UUID], start: date, end: date) -> None:
+    """Requests opened and letters dated from ``start`` to ``end`` at ``sites``, into ``agg`` (see Aggregates)."""
+    r = FollowUpRequest
+    t0, t1 = utc_range(start, end)
+    communes = _communes_of(conn, sites)
+    answered_day = day_of(r.answered_at)
+    answered = r.answered_at.is_not(None)
+    delay = days_between(r.received_on, answered_day)
+    late = case((and_(answered, answered_day > r.due_on), 1), else_=0)
+    for site, service, status, channel, is_answered, d, is_late, n in conn.execute(
+        select(as_text(r.site_id), as_text(r.service_id), as_text(r.status), as_text(r.channel),
+               case((answered, 1), else_=0), delay, late, func.count())
+        .where(r.commune_id.in_(communes), r.site_id.in_(sites), r.opened_at >= t0, r.opened_at < t1,
+               r.is_open == 0, r.deleted_at.is_(None))
+        .group_by(r.site_id, r.service_id, r.status, r.channel, answered, delay, late)
+    ):  # fmt: skip
+        agg.requests[(site, service, status, is_answered, d, is_late)] += n
+        agg.request_channels[(site, channel, status, is_answered, d, is_late)] += n
+        agg.site_keys.add(site)
+    m = MailItem
+    registration = days_between(m.mail_date, day_of(m.registered_at))
+    with_request = case((m.request_id.is_not(None), 1), else_=0)
+    for site, direction, kind, d, opened, n in conn.execute(
+        select(as_text(m.site_id), as_text(m.direction), as_text(m.mail_type), registration, with_request,
+               func.count())
+        .where(m.commune_id.in_(communes), m.site_id.in_(sites), m.mail_date >= start, m.mail_date <= end,
+               m.deleted_at.is_(None))
+        .group_by(m.site_id, m.direction, m.mail_type, registration, with_request)
+    ):  # fmt: skip
+        agg.mail[(site, direction, kind, d, opened)] += n
+        agg.site_keys.add(site)
+
+
 def fingerprints(
     s: Session, site_ids: Iterable[uuid.UUID], months: Iterable[tuple[date, date]]
 ) -> dict[tuple[uuid.UUID, date], tuple]:
@@ -460,10 +540,33 @@ def fingerprints(
         )
     tickets = s.execute(select(*ticket_counts)).one()
     contacts = s.execute(select(*contact_counts)).one()
-    from guichet.services.stats_casework import casework_fingerprints
-
     casework = casework_fingerprints(s, keys)
     return {
         (site, first): (t, c, *casework[(site, first)])
         for (site, first, _last), t, c in zip(keys, tickets, contacts, strict=True)
     }
+
+
+def casework_fingerprints(s: Session, keys: list[tuple[uuid.UUID, date, date]]) -> dict[tuple, tuple[str, str]]:
+    """On a site (SQLite): per (site, first day of the part), the count of its requests and letters and the sum of
+    their update times in milliseconds, deleted rows included. A request answered, reassigned or deleted later
+    (here or at another site of the commune, then synchronised) moves its row's update time, hence the sum.
+    Read from the fingerprint indexes alone (site migration 0012), one statement for every part."""
+    if not keys:
+        return {}
+    communes = dict(s.execute(select(Site.id, Site.commune_id).where(Site.id.in_({k[0] for k in keys}))).all())
+    # Plain SQL in SQLite's own encoding of the values (ids as 32 hex digits, instants as naive UTC text): built
+    # with SQLAlchemy constructs, a hundred subqueries cost more to make than to run.
+    stamp = "count(*) || ':' || coalesce(sum(CAST((julianday(updated_at) - 2460000.5) * 86400000 AS INTEGER)), 0)"
+    parts, params = [], {}
+    for i, (site, first, last) in enumerate(keys):
+        t0, t1 = (x.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+                  for x in utc_range(first, last))  # fmt: skip
+        params.update({f"c{i}": communes.get(site, site).hex, f"s{i}": site.hex, f"a{i}": t0, f"b{i}": t1,
+                       f"f{i}": first.isoformat(), f"l{i}": last.isoformat()})  # fmt: skip
+        parts.append(f"(SELECT {stamp} FROM request WHERE commune_id = :c{i} AND opened_at >= :a{i} "
+                     f"AND opened_at < :b{i} AND site_id = :s{i})")  # fmt: skip
+        parts.append(f"(SELECT {stamp} FROM mail_item WHERE commune_id = :c{i} AND mail_date >= :f{i} "
+                     f"AND mail_date <= :l{i} AND site_id = :s{i})")  # fmt: skip
+    values = s.execute(text("SELECT " + ", ".join(parts)), params).one()
+    return {(site, first): (values[2 * i], values[2 * i + 1]) for i, (site, first, _last) in enumerate(keys)}

@@ -16,8 +16,8 @@ from guichet.reports.stats_export import write_xlsx
 from guichet.services.casework_history import seed_casework_history
 from guichet.services.clock import PARIS, local_day
 from guichet.services.stats import StatsService
-from guichet.services.stats_casework import day_of, days, days_between
-from guichet.services.stats_sql import utc_range
+from guichet.services.stats_casework import days
+from guichet.services.stats_sql import day_of, days_between, utc_range
 from guichet.services.stats_tables import report_tables, summary
 from guichet.services.stats_types import Days, RequestGroup
 from tests.conftest import DemoRefs
