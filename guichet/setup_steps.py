@@ -284,22 +284,28 @@ def check_central(
     return found
 
 
-def store_central_password(role: str, password: str) -> None:
-    """The role's password in the OS keyring, where the synchronisation reads it (service « guichet-sync »)."""
+def _store_secret(service: str, user: str, secret: str, what: str) -> None:
+    """``secret`` in the OS keyring, read back to be sure it was kept; ``what`` names it in the messages."""
+    import keyring
     import keyring.errors
 
-    from guichet.sync.central import KEYRING_SERVICE, store_password
-
     try:
-        store_password(role, password)
-        stored = keyring.get_password(KEYRING_SERVICE, role)
+        keyring.set_password(service, user, secret)
+        stored = keyring.get_password(service, user)
     except keyring.errors.KeyringError as e:
         raise SetupError(
-            f"Le trousseau du système refuse d'enregistrer le mot de passe ({e or type(e).__name__}). Sous Linux, "
-            "ouvrez une session de bureau (le trousseau s'y déverrouille), puis relancez l'assistant."
+            f"Le trousseau du système refuse d'enregistrer {what} ({e or type(e).__name__}). Sous Linux, ouvrez une "
+            "session de bureau (le trousseau s'y déverrouille), puis relancez l'assistant."
         ) from None
-    if stored != password:
-        raise SetupError("Le trousseau du système n'a pas gardé le mot de passe : relancez l'assistant.")
+    if stored != secret:
+        raise SetupError(f"Le trousseau du système n'a pas gardé {what} : relancez l'assistant.")
+
+
+def store_central_password(role: str, password: str) -> None:
+    """The role's password in the OS keyring, where the synchronisation reads it (service « guichet-sync »)."""
+    from guichet.sync.central import KEYRING_SERVICE
+
+    _store_secret(KEYRING_SERVICE, role, password, "le mot de passe")
 
 
 # -- the site hub ------------------------------------------------------------------------------------------
@@ -528,21 +534,9 @@ def stored_hub(address: str, *, site_code: str = "", timeout_s: float = 5.0) -> 
 def store_hub_token(url: str, token: str) -> None:
     """This PC's token in the OS keyring (service « guichet-hub », user: the hub's URL), where the desk, the kiosk
     and the call screen read it."""
-    import keyring
-    import keyring.errors
-
     from guichet.hub.settings import KEYRING_SERVICE
 
-    try:
-        keyring.set_password(KEYRING_SERVICE, url, token)
-        stored = keyring.get_password(KEYRING_SERVICE, url)
-    except keyring.errors.KeyringError as e:
-        raise SetupError(
-            f"Le trousseau du système refuse d'enregistrer le jeton du serveur du site ({e or type(e).__name__}). "
-            "Sous Linux, ouvrez une session de bureau (le trousseau s'y déverrouille), puis relancez l'assistant."
-        ) from None
-    if stored != token:
-        raise SetupError("Le trousseau du système n'a pas gardé le jeton du serveur du site : relancez l'assistant.")
+    _store_secret(KEYRING_SERVICE, url, token, "le jeton du serveur du site")
 
 
 # -- guichet.toml ------------------------------------------------------------------------------------------
