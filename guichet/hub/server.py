@@ -190,13 +190,12 @@ def create_app(
     events: EventHub | None = None,
     after_write: Callable[[Endpoint, dict[str, Any]], None] | None = None,
     keepalive_s: float = 10.0,
-    pair_throttle: PairThrottle | None = None,
 ) -> FastAPI:
     """The hub's application. ``after_write(endpoint, kwargs)`` runs after each successful call that may have
     queued a print job (the composition root wakes the print workers there)."""
     events = events or EventHub()
     replays = _Replays()
-    throttle = pair_throttle or PairThrottle()
+    throttle = PairThrottle()
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -217,7 +216,6 @@ def create_app(
     )
     app.state.events = events
     app.state.devices = devices
-    app.state.pair_throttle = throttle
 
     def device(request: Request) -> DeviceInfo:
         scheme, _, token = request.headers.get("authorization", "").partition(" ")

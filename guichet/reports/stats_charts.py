@@ -8,7 +8,7 @@ from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
 
 from guichet.reports.fonts import BOLD, REGULAR, register_fonts
-from guichet.services.stats_tables import heat_days, heat_hours, heat_rgb, number
+from guichet.services.stats_tables import heat_days, heat_hours, heat_rgb, number, request_site_series
 from guichet.services.stats_types import WEEKDAYS_SHORT, StaffingAdvice, StatsReport
 
 BLUE = colors.HexColor("#0b63b6")
@@ -177,20 +177,16 @@ def sites_charts(report: StatsReport, *, width: float = 370, height: float = 180
 
 def request_charts(report: StatsReport, *, width: float = 370, height: float = 180) -> tuple[Drawing, Drawing]:
     """Follow-up requests site by site: how they stand, and the answer delays."""
-    codes = {str(x.site_id): x.code for x in report.sites}
-    groups = report.requests.by_site if report.requests is not None else ()
-    labels = [codes.get(g.key, g.label) for g in groups]
+    labels, series = request_site_series(report)
     standing = grouped_bars(
         "Demandes par site", labels,
-        [("Répondues dans le délai", [g.answered - g.answered_late for g in groups], BLUE),
-         ("En retard", [g.answered_late + g.open_overdue for g in groups], RED),
-         ("En cours", [g.open_in_time for g in groups], GREY)],
+        [("Répondues dans le délai", series["in_time"], BLUE), ("En retard", series["late"], RED),
+         ("En cours", series["open"], GREY)],
         width=width, height=height, value_text=lambda v: number(v, 0),
     )  # fmt: skip
     delays = grouped_bars(
         "Délai de réponse par site (jours)", labels,
-        [("Médiane", [g.delay.median or 0 for g in groups], BLUE),
-         ("90e centile", [g.delay.p90 or 0 for g in groups], ORANGE)],
+        [("Médiane", series["median"], BLUE), ("90e centile", series["p90"], ORANGE)],
         width=width, height=height, value_text=lambda v: number(v, 0),
     )  # fmt: skip
     return standing, delays

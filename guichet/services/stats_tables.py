@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from guichet.domain import MailDirection
 from guichet.services.stats_types import (
     WEEKDAYS,
     AppointmentGroup,
@@ -252,6 +253,20 @@ _REQUEST_NOTE = (
 )
 
 
+def request_site_series(report: StatsReport) -> tuple[list[str], dict[str, list[int]]]:
+    """What the requests' charts show site by site (screen and PDF): the sites' codes, and per series its values:
+    "in_time", "late" (answered late or overdue), "open" (still in time), "median" and "p90" (days)."""
+    codes = {str(x.site_id): x.code for x in report.sites}
+    groups = report.requests.by_site if report.requests is not None else ()
+    return [codes.get(g.key, g.label) for g in groups], {
+        "in_time": [g.answered - g.answered_late for g in groups],
+        "late": [g.answered_late + g.open_overdue for g in groups],
+        "open": [g.open_in_time for g in groups],
+        "median": [g.delay.median or 0 for g in groups],
+        "p90": [g.delay.p90 or 0 for g in groups],
+    }
+
+
 def request_tables(report: StatsReport) -> list[StatTable]:
     if report.requests is None:
         return []
@@ -269,7 +284,7 @@ def request_tables(report: StatsReport) -> list[StatTable]:
 
 
 def _mail_row(g: MailGroup) -> tuple:
-    incoming = g.direction == "arrivee"
+    incoming = g.direction == MailDirection.INCOMING.value
     return (g.label, "Arrivée" if incoming else "Départ", g.count, g.registered, g.same_day_share,
             g.registration.median, g.registration.p90, g.opened_requests if incoming else None)  # fmt: skip
 

@@ -39,6 +39,7 @@ from guichet.services.stats_tables import (
     people_table,
     queue_table,
     report_tables,
+    request_site_series,
     request_tables,
     share_text,
     sites_table,
@@ -461,17 +462,13 @@ class HistoryView(QWidget):
         self.sites_table.set_table(sites_table(report))
 
     def _show_casework(self, report: StatsReport) -> None:
-        groups = report.requests.by_site if report.requests is not None else ()
-        codes = {str(x.site_id): x.code for x in report.sites}
-        labels = [codes.get(g.key, g.label) for g in groups]
+        labels, series = request_site_series(report)
         self.requests_chart.set_data(labels, [
-            ("Répondues dans le délai", [g.answered - g.answered_late for g in groups], BLUE),
-            ("En retard", [g.answered_late + g.open_overdue for g in groups], RED),
-            ("En cours", [g.open_in_time for g in groups], GREY),
+            ("Répondues dans le délai", series["in_time"], BLUE), ("En retard", series["late"], RED),
+            ("En cours", series["open"], GREY),
         ])  # fmt: skip
         self.request_delay_chart.set_data(labels, [
-            ("Médiane", [g.delay.median or 0 for g in groups], BLUE),
-            ("9 demandes sur 10 en moins de", [g.delay.p90 or 0 for g in groups], ORANGE),
+            ("Médiane", series["median"], BLUE), ("9 demandes sur 10 en moins de", series["p90"], ORANGE),
         ])  # fmt: skip
         for table in (*request_tables(report), *mail_tables(report), *appointment_tables(report)):
             self.casework_tables[table.key].set_table(table)
