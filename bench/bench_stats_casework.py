@@ -55,7 +55,8 @@ def timed(fn, rounds: int) -> dict:  # noqa: ANN001
 def casework_queries(db: Database, start: date, end: date, site_code: str | None):  # noqa: ANN201
     """The requests' and letters' queries of a report over the period, uncached (``add_casework``)."""
     with db.read() as s:
-        sites = list(s.scalars(select(Site.id).where(site_code is None or Site.code == site_code)))
+        query = select(Site.id) if site_code is None else select(Site.id).where(Site.code == site_code)
+        sites = list(s.scalars(query))
 
     def run() -> Aggregates:
         agg = Aggregates()
